@@ -1,0 +1,3 @@
+module github.com/conformhttp/conform
+
+go 1.26
