@@ -58,6 +58,10 @@ const (
 	// HPE_HEADER_OVERFLOW, outside llhttp): the head of a message, or its
 	// trailer section, is larger than Config.MaxHeaderSize.
 	ErrHeaderOverflow Errno = 64
+	// ErrChunkExtensionsOverflow is conform's (Node's
+	// HPE_CHUNK_EXTENSIONS_OVERFLOW): a chunk-size line, with its
+	// extensions, is larger than Config.MaxHeaderSize.
+	ErrChunkExtensionsOverflow Errno = 65
 )
 
 var errnoNames = map[Errno]string{
@@ -99,6 +103,7 @@ var errnoNames = map[Errno]string{
 	ErrCBChunkExtensionValueComplete: "HPE_CB_CHUNK_EXTENSION_VALUE_COMPLETE",
 	ErrCBProtocolComplete:            "HPE_CB_PROTOCOL_COMPLETE",
 	ErrHeaderOverflow:                "HPE_HEADER_OVERFLOW",
+	ErrChunkExtensionsOverflow:       "HPE_CHUNK_EXTENSIONS_OVERFLOW",
 }
 
 // String returns llhttp's name for the error, such as "HPE_INVALID_CHUNK_SIZE".

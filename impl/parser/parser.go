@@ -113,34 +113,44 @@ type Parser struct {
 	messages      int // messages begun since Reset
 
 	// Per-line scratch.
-	idx           int      // progress through a constant ("HTTP") or a digit count
-	spanOff       int64    // absolute offset where the current span began
-	mbuf          [16]byte // method token
-	mlen          int
-	urlState      uint8
-	urlHost       bool
-	urlPort       int
-	nbuf          [20]byte // lower-cased header name, for special headers
-	nlen          int
-	hstate        hstate
-	valNonWS      bool // a non-whitespace byte was seen in the current value
-	valWS         bool // whitespace seen after a digit in Content-Length
-	valueEnd      int64
+	open      spanKind // span left open at the end of the last input
+	msgOff    int64    // offset of the current message's first byte
+	limitKind uint8
+	idx       int      // progress through "HTTP", or status digits
+	spanOff   int64    // absolute offset where the current span began
+	mbuf      [16]byte // method token
+	mlen      int
+	vbuf      [3]byte // version digits, "1.1"
+	urlState  uint8
+	urlHost   int
+	urlPort   int
+	urlColon  bool
+	firstLine bool     // the next field line is the first after the start line
+	nbuf      [20]byte // lower-cased header name, for framing fields
+	nlen      int
+	hstate    hstate
+	valueEnd  int64
+
+	// Framing fields.
 	clSeen        bool
 	cl            uint64
+	clDigits      int
+	valWS         bool
 	teLastChunked bool
 	teChunked     int
+	teElems       int
 	teTok         [8]byte
 	teTokLen      int
 	teInParam     bool
+	teHasParam    bool
 	teTokBad      bool
+	teAfterWS     bool
 	connTok       [12]byte
 	connLen       int
 	connBad       bool
+	connAfterWS   bool
 	inTrailer     bool
 	chunkDigits   int
-	extQuoted     bool
-	decision      HeadersDecision
 }
 
 // New returns a parser for cfg that reports to cb (which may be nil).
@@ -199,7 +209,8 @@ func (p *Parser) resetMessage() {
 	p.teLastChunked = false
 	p.teChunked = 0
 	p.inTrailer = false
-	p.decision = Proceed
+	p.hstate = hOther
+	p.open = spNone
 }
 
 // Pause stops the parser after the current callback returns; Execute then

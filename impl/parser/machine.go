@@ -1,0 +1,1322 @@
+package parser
+
+import (
+	"errors"
+	"math"
+)
+
+// state is a position in the grammar of RFC 9112.
+type state uint8
+
+const (
+	sStart       state = iota // before a message: skip CR/LF, then message begin
+	sBothH                    // Both: saw "H"; "T" next means a response
+	sMethod                   // in the method token
+	sTargetStart              // after the SP that ends the method
+	sTarget                   // in the request-target
+	sProtoStart               // after the SP that ends the request-target
+	sProtocol                 // matching "HTTP"
+	sVerMajor
+	sVerDot
+	sVerMinor
+	sReqLineEnd // after the version of a request line: CR
+	sReqLineLF
+	sResAfterVersion // status line: SP after the version
+	sResStatus       // status-code digits
+	sResAfterStatus  // SP (reason follows) or CR
+	sResReason
+	sResLineLF
+	sHeaderStart // start of a field line or of the empty line
+	sHeaderField
+	sHeaderFieldWS // LenientHeaders: whitespace before the colon
+	sValueStart    // OWS before a field value
+	sValue
+	sValueLF
+	sValueEnd // after a field line's LF: an obs-fold, or the next line
+	sHeadersLF
+	sBodyCL
+	sBodyEOF
+	sChunkSize
+	sChunkSizeWS
+	sChunkExtStart
+	sChunkExtName
+	sChunkExtNameWS
+	sChunkExtValStart
+	sChunkExtVal
+	sChunkExtQuoted
+	sChunkExtQuotedEsc
+	sChunkExtAfterVal
+	sChunkSizeLF
+	sChunkData
+	sChunkDataCR
+	sChunkDataLF
+	sClosed // after a message that ends the connection
+	// sMessageDone: the message is over but OnMessageComplete has not run
+	// yet (a callback paused just before it).
+	sMessageDone
+)
+
+// spanKind is the span open at the end of an Execute input.
+type spanKind uint8
+
+const (
+	spNone spanKind = iota
+	spURL
+	spStatus
+	spField
+	spValue
+	spExtName
+	spExtVal
+)
+
+// hstate says which field's value is being read.
+type hstate uint8
+
+const (
+	hOther hstate = iota
+	hContentLength
+	hTransferEncoding
+	hConnection
+	hUpgrade
+)
+
+// Request-target forms (RFC 9112 §3.2).
+const (
+	uOrigin uint8 = iota
+	uScheme
+	uAbsolute
+	uAsterisk
+	uAuthority
+	uLenient
+)
+
+// Which limit limitOff enforces.
+const (
+	limHead uint8 = iota
+	limTrailer
+	limChunkExt
+)
+
+var (
+	constH    = []byte("H")
+	constHTTP = []byte("HTTP")
+)
+
+// Execute parses b, a continuation of everything given since Reset, calling
+// the callbacks as it goes. It returns the number of bytes consumed and an
+// error: nil when all of b was consumed; ErrPaused when a callback paused
+// (n is where to resume after Resume); ErrPausedUpgrade after the head of a
+// CONNECT or Upgrade message (b[n:] are the first bytes of the tunnel); or
+// the parse error, with n the offset of the bad byte in b. Errors other than
+// ErrPaused are sticky: later calls return them at once, until Reset.
+func (p *Parser) Execute(b []byte) (int, error) {
+	if p.err != nil {
+		return 0, p.err
+	}
+	if p.paused {
+		p.err = &Error{Code: ErrPaused, Reason: "Paused by a callback", Offset: p.base}
+		return 0, p.err
+	}
+	i := 0
+	spanStart := -1
+	if p.open != spNone {
+		spanStart = 0
+	}
+	end := p.end(len(b))
+
+	if p.state == sMessageDone {
+		if !p.messageComplete(p.base) {
+			return 0, p.stopErr(0)
+		}
+	}
+
+loop:
+	for {
+		end = p.end(len(b))
+		if i >= end {
+			break
+		}
+		c := b[i]
+		switch p.state {
+		case sStart:
+			if c == '\r' || c == '\n' {
+				i++
+				continue
+			}
+			off := p.base + int64(i)
+			if p.messages > 0 {
+				if !p.event(p.cb.OnReset, ErrCBReset, off) {
+					break loop
+				}
+			}
+			p.messages++
+			p.resetMessage()
+			p.msgOff = off
+			if p.maxHead >= 0 {
+				p.limitOff, p.limitKind = off+p.maxHead, limHead
+			}
+			end = p.end(len(b))
+			switch p.curTyp {
+			case Request:
+				p.state = sMethod
+				p.mlen = 0
+			case Response:
+				p.state = sProtocol
+				p.idx = 0
+			default:
+				if c == 'H' {
+					p.state = sBothH
+					i++
+				} else {
+					p.curTyp = Request
+					p.state = sMethod
+					p.mlen = 0
+				}
+			}
+			if !p.event(p.cb.OnMessageBegin, ErrCBMessageBegin, off) {
+				break loop
+			}
+
+		case sBothH:
+			if c == 'T' {
+				p.curTyp = Response
+				p.state = sProtocol
+				p.idx = 1
+			} else {
+				p.curTyp = Request
+				p.state = sMethod
+				p.mbuf[0] = 'H'
+				p.mlen = 1
+			}
+
+		case sMethod:
+			j := i
+			for j < end && methodTab[b[j]] {
+				j++
+			}
+			if p.mlen+(j-i) > len(p.mbuf) {
+				p.mlen += copy(p.mbuf[p.mlen:], b[i:j])
+				p.failAt(ErrInvalidMethod, "Invalid method", p.msgOff+int64(methodPrefixLen(p.mbuf[:p.mlen])))
+				i = int(p.err.Offset - p.base)
+				if i < 0 {
+					i = 0
+				}
+				break loop
+			}
+			p.mlen += copy(p.mbuf[p.mlen:], b[i:j])
+			i = j
+			if i == end {
+				break loop
+			}
+			m, ok := lookupMethod(p.mbuf[:p.mlen])
+			if !ok || p.mlen == 0 {
+				off := p.msgOff + int64(methodPrefixLen(p.mbuf[:p.mlen]))
+				p.failAt(ErrInvalidMethod, "Invalid method", off)
+				i = clampIndex(off-p.base, i)
+				break loop
+			}
+			if b[i] != ' ' {
+				p.fail(ErrInvalidMethod, "Expected SP after method", b, i)
+				break loop
+			}
+			p.method = m
+			off := p.base + int64(i)
+			i++
+			p.state = sTargetStart
+			if !p.spanFrom(p.cb.OnMethod, p.mbuf[:p.mlen], p.msgOff) {
+				break loop
+			}
+			if !p.event(p.cb.OnMethodComplete, ErrCBMethodComplete, off) {
+				break loop
+			}
+
+		case sTargetStart:
+			lenientTarget := p.lenient&LenientTarget != 0
+			switch {
+			case c == ' ':
+				if p.lenient&LenientSpaces == 0 {
+					p.fail(ErrInvalidURL, "More than one SP before the request-target", b, i)
+					break loop
+				}
+				i++
+				continue
+			case c == '\r' || c == '\n':
+				p.fail(ErrInvalidURL, "Missing request-target", b, i)
+				break loop
+			case lenientTarget && lenientTargetTab[c]:
+				p.urlState = uLenient
+			case p.method == MethodConnect:
+				p.urlState = uAuthority
+				p.urlHost, p.urlPort, p.urlColon = 0, 0, false
+			case c == '/':
+				p.urlState = uOrigin
+			case c == '*':
+				if p.method != MethodOptions {
+					p.fail(ErrInvalidURL, "The asterisk-form request-target is only for OPTIONS", b, i)
+					break loop
+				}
+				p.urlState = uAsterisk
+			case isAlpha(c):
+				p.urlState = uScheme
+			default:
+				p.fail(ErrInvalidURL, "Invalid character at the start of the request-target", b, i)
+				break loop
+			}
+			p.state = sTarget
+			p.open = spURL
+			p.spanOff = p.base + int64(i)
+			spanStart = i
+			if p.urlState == uAsterisk {
+				i++
+			}
+
+		case sTarget:
+			j := i
+			switch p.urlState {
+			case uOrigin:
+				for j < end && originTab[b[j]] {
+					j++
+				}
+			case uAbsolute:
+				for j < end && absoluteTab[b[j]] {
+					j++
+				}
+			case uLenient:
+				for j < end && lenientTargetTab[b[j]] {
+					j++
+				}
+			case uScheme:
+				for j < end && schemeTab[b[j]] {
+					j++
+				}
+				if j < end && b[j] == ':' {
+					p.urlState = uAbsolute
+					i = j + 1
+					continue
+				}
+			case uAuthority:
+				for ; j < end && authorityTab[b[j]]; j++ {
+					switch {
+					case b[j] == ':':
+						p.urlColon = true
+						p.urlPort = 0
+					case p.urlColon && isDigit(b[j]):
+						p.urlPort++
+					case p.urlColon && b[j] != ']':
+						// Not a port after all: part of an IPv6 literal or
+						// invalid; the final check decides.
+						p.urlColon = false
+						p.urlHost++
+					default:
+						p.urlHost++
+					}
+				}
+			}
+			i = j
+			if i == end {
+				break loop
+			}
+			if b[i] != ' ' {
+				switch {
+				case b[i] == '\r' || b[i] == '\n':
+					p.emitSpanErr(b, &spanStart, i)
+					p.fail(ErrInvalidConstant, "Expected SP and HTTP-version after the request-target", b, i)
+				case p.urlState == uScheme:
+					p.emitSpanErr(b, &spanStart, i)
+					p.fail(ErrInvalidURL, "Invalid character in the scheme of an absolute-form request-target", b, i)
+				default:
+					p.emitSpanErr(b, &spanStart, i)
+					p.fail(ErrInvalidURL, "Invalid character in the request-target", b, i)
+				}
+				break loop
+			}
+			if p.urlState == uScheme {
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrInvalidURL, "Request-target is neither origin-form nor absolute-form (no scheme)", b, i)
+				break loop
+			}
+			if p.urlState == uAuthority && (!p.urlColon || p.urlPort == 0 || p.urlHost == 0) {
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrInvalidURL, "CONNECT needs an authority-form target (host:port)", b, i)
+				break loop
+			}
+			p.open = spNone
+			p.state = sProtoStart
+			off := p.base + int64(i) + 1
+			i++
+			if !p.span(p.cb.OnURL, b[spanStart:i-1], p.base+int64(spanStart)) {
+				break loop
+			}
+			spanStart = -1
+			if !p.event(p.cb.OnURLComplete, ErrCBURLComplete, off) {
+				break loop
+			}
+
+		case sProtoStart:
+			if c == ' ' && p.lenient&LenientSpaces != 0 {
+				i++
+				continue
+			}
+			p.state = sProtocol
+			p.idx = 0
+
+		case sProtocol:
+			if p.idx < 4 {
+				if c != constHTTP[p.idx] {
+					p.fail(ErrInvalidConstant, "Expected HTTP/", b, i)
+					break loop
+				}
+				p.idx++
+				i++
+				continue
+			}
+			if c != '/' {
+				p.fail(ErrInvalidConstant, "Expected HTTP/", b, i)
+				break loop
+			}
+			off := p.base + int64(i)
+			i++
+			p.state = sVerMajor
+			if !p.spanFrom(p.cb.OnProtocol, constHTTP, off-4) {
+				break loop
+			}
+			if !p.event(p.cb.OnProtocolComplete, ErrCBProtocolComplete, off) {
+				break loop
+			}
+
+		case sVerMajor:
+			if !isDigit(c) {
+				p.fail(ErrInvalidVersion, "Invalid major version", b, i)
+				break loop
+			}
+			p.major = c - '0'
+			p.vbuf[0] = c
+			p.state = sVerDot
+			i++
+
+		case sVerDot:
+			if c != '.' {
+				p.fail(ErrInvalidVersion, "Expected dot between version digits", b, i)
+				break loop
+			}
+			p.vbuf[1] = c
+			p.state = sVerMinor
+			i++
+
+		case sVerMinor:
+			if !isDigit(c) {
+				p.fail(ErrInvalidVersion, "Invalid minor version", b, i)
+				break loop
+			}
+			p.minor = c - '0'
+			p.vbuf[2] = c
+			ok := p.major == 1 && p.minor <= 1
+			if !ok && p.lenient&LenientVersion == 0 &&
+				!(p.curTyp == Request && p.method == MethodPRI && p.major == 2 && p.minor == 0) {
+				p.fail(ErrInvalidVersion, "Unsupported HTTP version (only HTTP/1.0 and HTTP/1.1)", b, i)
+				break loop
+			}
+			i++
+			if p.curTyp == Request {
+				p.state = sReqLineEnd
+			} else {
+				p.state = sResAfterVersion
+			}
+
+		case sReqLineEnd:
+			off := p.base + int64(i)
+			switch c {
+			case '\r':
+				p.state = sReqLineLF
+				i++
+			case '\n':
+				if p.lenient&LenientOptionalCRBeforeLF == 0 {
+					p.fail(ErrCRExpected, "Missing expected CR after request line", b, i)
+					break loop
+				}
+				i++
+				p.state = sHeaderStart
+				p.firstLine = true
+			default:
+				p.fail(ErrInvalidVersion, "Expected CRLF after the HTTP version", b, i)
+				break loop
+			}
+			if !p.spanFrom(p.cb.OnVersion, p.vbuf[:], off-3) {
+				break loop
+			}
+			if !p.event(p.cb.OnVersionComplete, ErrCBVersionComplete, off) {
+				break loop
+			}
+			if p.state == sHeaderStart && p.method == MethodPRI {
+				p.failAt(ErrPausedH2Upgrade, "Pause on PRI/Upgrade (HTTP/2 connection preface)", p.base+int64(i))
+				break loop
+			}
+
+		case sReqLineLF:
+			if c != '\n' {
+				if p.lenient&LenientOptionalLFAfterCR == 0 {
+					p.fail(ErrLFExpected, "Expected LF after request line", b, i)
+					break loop
+				}
+			} else {
+				i++
+			}
+			p.state = sHeaderStart
+			p.firstLine = true
+			if p.method == MethodPRI {
+				p.failAt(ErrPausedH2Upgrade, "Pause on PRI/Upgrade (HTTP/2 connection preface)", p.base+int64(i))
+				break loop
+			}
+
+		case sResAfterVersion:
+			if c != ' ' {
+				p.fail(ErrInvalidVersion, "Expected SP after the HTTP version", b, i)
+				break loop
+			}
+			off := p.base + int64(i)
+			i++
+			p.state = sResStatus
+			p.idx = 0
+			p.statusCode = 0
+			if !p.spanFrom(p.cb.OnVersion, p.vbuf[:], off-3) {
+				break loop
+			}
+			if !p.event(p.cb.OnVersionComplete, ErrCBVersionComplete, off) {
+				break loop
+			}
+
+		case sResStatus:
+			if c == ' ' && p.idx == 0 && p.lenient&LenientSpaces != 0 {
+				i++
+				continue
+			}
+			if !isDigit(c) {
+				p.fail(ErrInvalidStatus, "Invalid status code", b, i)
+				break loop
+			}
+			p.statusCode = p.statusCode*10 + int(c-'0')
+			p.idx++
+			if p.idx == 3 {
+				if p.statusCode < 100 || p.statusCode > 599 {
+					p.fail(ErrInvalidStatus, "Status code out of range 100..599", b, i)
+					break loop
+				}
+				p.state = sResAfterStatus
+			}
+			i++
+
+		case sResAfterStatus:
+			switch {
+			case c == ' ':
+				i++
+				p.state = sResReason
+				p.open = spStatus
+				spanStart = i
+			case c == '\r':
+				i++
+				p.state = sResLineLF
+			case c == '\n':
+				if p.lenient&LenientOptionalCRBeforeLF == 0 {
+					p.fail(ErrCRExpected, "Missing expected CR after response line", b, i)
+					break loop
+				}
+				i++
+				p.state = sHeaderStart
+				p.firstLine = true
+				if !p.event(p.cb.OnStatusComplete, ErrCBStatusComplete, p.base+int64(i)) {
+					break loop
+				}
+			case isDigit(c):
+				p.fail(ErrInvalidStatus, "Status code longer than 3 digits", b, i)
+				break loop
+			default:
+				p.fail(ErrInvalidStatus, "Expected SP after the status code", b, i)
+				break loop
+			}
+
+		case sResReason:
+			j := i
+			for j < end && reasonTab[b[j]] {
+				j++
+			}
+			i = j
+			if i == end {
+				break loop
+			}
+			switch b[i] {
+			case '\r':
+				p.state = sResLineLF
+			case '\n':
+				if p.lenient&LenientOptionalCRBeforeLF == 0 {
+					p.emitSpanErr(b, &spanStart, i)
+					p.fail(ErrCRExpected, "Missing expected CR after response line", b, i)
+					break loop
+				}
+				p.state = sHeaderStart
+				p.firstLine = true
+			default:
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrInvalidStatus, "Invalid character in the reason phrase", b, i)
+				break loop
+			}
+			p.open = spNone
+			i++
+			if i-1 > spanStart && !p.span(p.cb.OnStatus, b[spanStart:i-1], p.base+int64(spanStart)) {
+				break loop
+			}
+			spanStart = -1
+			if p.state == sHeaderStart {
+				if !p.event(p.cb.OnStatusComplete, ErrCBStatusComplete, p.base+int64(i)) {
+					break loop
+				}
+			}
+
+		case sResLineLF:
+			if c != '\n' {
+				if p.lenient&LenientOptionalLFAfterCR == 0 {
+					p.fail(ErrLFExpected, "Expected LF after status line", b, i)
+					break loop
+				}
+			} else {
+				i++
+			}
+			p.state = sHeaderStart
+			p.firstLine = true
+			if !p.event(p.cb.OnStatusComplete, ErrCBStatusComplete, p.base+int64(i)) {
+				break loop
+			}
+
+		case sHeaderStart:
+			switch {
+			case c == '\r':
+				p.state = sHeadersLF
+				i++
+			case c == '\n':
+				if p.lenient&LenientOptionalCRBeforeLF == 0 {
+					p.fail(ErrCRExpected, "Missing expected CR before LF at the end of the head", b, i)
+					break loop
+				}
+				i++
+				if !p.headEnd(p.base + int64(i)) {
+					break loop
+				}
+				end = p.end(len(b))
+			case c == ' ' || c == '\t':
+				if p.firstLine {
+					// RFC 9112 §2.2: whitespace between the start-line
+					// and the first field line.
+					p.fail(ErrUnexpectedSpace, "Unexpected whitespace after the start line", b, i)
+				} else {
+					p.fail(ErrInvalidHeaderToken, "Unexpected whitespace at the start of a field line", b, i)
+				}
+				break loop
+			case c == ':':
+				p.fail(ErrInvalidHeaderToken, "Empty header field name", b, i)
+				break loop
+			case tokenTab[c]:
+				p.state = sHeaderField
+				p.open = spField
+				spanStart = i
+				p.nlen = 0
+			default:
+				p.fail(ErrInvalidHeaderToken, "Invalid character in header field name", b, i)
+				break loop
+			}
+			p.firstLine = false
+
+		case sHeaderField:
+			j := i
+			for j < end && tokenTab[b[j]] {
+				j++
+			}
+			p.addName(b[i:j])
+			i = j
+			if i == end {
+				break loop
+			}
+			switch b[i] {
+			case ':':
+			case ' ', '\t':
+				if p.lenient&LenientHeaders == 0 {
+					// RFC 9112 §5.1: "A server MUST reject, with a response
+					// status code of 400 (Bad Request), any received request
+					// message that contains whitespace between a header
+					// field name and colon."
+					p.emitSpanErr(b, &spanStart, i)
+					p.fail(ErrInvalidHeaderToken, "Whitespace between header field name and colon", b, i)
+					break loop
+				}
+			default:
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrInvalidHeaderToken, "Invalid character in header field name", b, i)
+				break loop
+			}
+			p.open = spNone
+			if !p.span(p.cb.OnHeaderField, b[spanStart:i], p.base+int64(spanStart)) {
+				p.state = sHeaderFieldWS
+				break loop
+			}
+			spanStart = -1
+			p.state = sHeaderFieldWS
+
+		case sHeaderFieldWS:
+			if c == ' ' || c == '\t' {
+				i++
+				continue
+			}
+			if c != ':' {
+				p.fail(ErrInvalidHeaderToken, "Invalid character between header field name and colon", b, i)
+				break loop
+			}
+			i++
+			p.state = sValueStart
+			off := p.base + int64(i)
+			if !p.event(p.cb.OnHeaderFieldComplete, ErrCBHeaderFieldComplete, off) {
+				p.fieldDone(off) // keep framing state right after a pause
+				break loop
+			}
+			if !p.fieldDone(off) {
+				break loop
+			}
+
+		case sValueStart:
+			switch {
+			case c == ' ' || c == '\t':
+				i++
+			case c == '\r':
+				if !p.emptyValue(b, i) {
+					break loop
+				}
+				i++
+				p.state = sValueLF
+			case c == '\n':
+				if p.lenient&LenientOptionalCRBeforeLF == 0 {
+					p.fail(ErrCRExpected, "Missing expected CR after header value", b, i)
+					break loop
+				}
+				if !p.emptyValue(b, i) {
+					break loop
+				}
+				i++
+				p.valueEnd = p.base + int64(i)
+				p.state = sValueEnd
+			case valueTab[c] || (p.lenient&LenientHeaders != 0 && valueLenientTab[c]):
+				p.state = sValue
+				p.open = spValue
+				spanStart = i
+			default:
+				p.fail(ErrInvalidHeaderToken, "Invalid character in header value", b, i)
+				break loop
+			}
+
+		case sValue:
+			j := i
+			tab := &valueTab
+			if p.lenient&LenientHeaders != 0 {
+				tab = &valueLenientTab
+			}
+			if p.hstate == hOther {
+				for j < end && tab[b[j]] {
+					j++
+				}
+			} else {
+				for ; j < end && tab[b[j]]; j++ {
+					if !p.specialByte(b, j) {
+						p.emitSpanErr(b, &spanStart, j)
+						i = j
+						break loop
+					}
+				}
+			}
+			i = j
+			if i == end {
+				break loop
+			}
+			switch b[i] {
+			case '\r':
+				p.state = sValueLF
+			case '\n':
+				if p.lenient&LenientOptionalCRBeforeLF == 0 {
+					p.emitSpanErr(b, &spanStart, i)
+					p.fail(ErrCRExpected, "Missing expected CR after header value", b, i)
+					break loop
+				}
+				p.state = sValueEnd
+				p.valueEnd = p.base + int64(i) + 1
+			default:
+				p.emitSpanErr(b, &spanStart, i)
+				if b[i] == 0 {
+					p.fail(ErrInvalidHeaderToken, "NUL in header value", b, i)
+				} else {
+					p.fail(ErrInvalidHeaderToken, "Invalid character in header value", b, i)
+				}
+				break loop
+			}
+			p.open = spNone
+			i++
+			if i-1 > spanStart && !p.span(p.cb.OnHeaderValue, b[spanStart:i-1], p.base+int64(spanStart)) {
+				break loop
+			}
+			spanStart = -1
+
+		case sValueLF:
+			if c != '\n' {
+				if p.lenient&LenientOptionalLFAfterCR == 0 {
+					p.fail(ErrLFExpected, "Expected LF after header value", b, i)
+					break loop
+				}
+			} else {
+				i++
+			}
+			p.valueEnd = p.base + int64(i)
+			p.state = sValueEnd
+
+		case sValueEnd:
+			if (c == ' ' || c == '\t') && p.lenient&LenientHeaders != 0 {
+				// obs-fold (RFC 9112 §5.2): the value goes on; the folded
+				// line's whitespace stands in for the line break.
+				p.state = sValue
+				p.open = spValue
+				spanStart = i
+				continue
+			}
+			p.state = sHeaderStart
+			if !p.event(p.cb.OnHeaderValueComplete, ErrCBHeaderValueComplete, p.valueEnd) {
+				p.valueDone(p.valueEnd)
+				break loop
+			}
+			if !p.valueDone(p.valueEnd) {
+				break loop
+			}
+			if c == ' ' || c == '\t' {
+				p.fail(ErrInvalidHeaderToken, "obs-fold (a field line starting with whitespace) is not allowed", b, i)
+				break loop
+			}
+
+		case sHeadersLF:
+			if c != '\n' {
+				if p.lenient&LenientOptionalLFAfterCR == 0 {
+					p.fail(ErrLFExpected, "Expected LF after the empty line that ends the head", b, i)
+					break loop
+				}
+			} else {
+				i++
+			}
+			if !p.headEnd(p.base + int64(i)) {
+				break loop
+			}
+			end = p.end(len(b))
+
+		case sBodyCL, sChunkData:
+			n := end - i
+			if uint64(n) > p.contentLength {
+				n = int(p.contentLength)
+			}
+			p.contentLength -= uint64(n)
+			i += n
+			if p.state == sChunkData && p.contentLength == 0 {
+				p.state = sChunkDataCR
+			}
+			if !p.span(p.cb.OnBody, b[i-n:i], p.base+int64(i-n)) {
+				break loop
+			}
+			if p.state == sBodyCL && p.contentLength == 0 {
+				if !p.messageComplete(p.base + int64(i)) {
+					break loop
+				}
+				end = p.end(len(b))
+			}
+
+		case sBodyEOF:
+			n := end - i
+			i = end
+			if !p.span(p.cb.OnBody, b[i-n:i], p.base+int64(i-n)) {
+				break loop
+			}
+
+		case sChunkSize:
+			d := unhex[c]
+			if d != 0xff {
+				if p.contentLength > math.MaxUint64>>4 {
+					p.fail(ErrInvalidChunkSize, "Chunk size overflow", b, i)
+					break loop
+				}
+				p.contentLength = p.contentLength<<4 | uint64(d)
+				p.chunkDigits++
+				i++
+				continue
+			}
+			if p.chunkDigits == 0 {
+				p.fail(ErrInvalidChunkSize, "Invalid character in chunk size", b, i)
+				break loop
+			}
+			switch c {
+			case ';':
+				p.state = sChunkExtStart
+				i++
+			case '\r':
+				p.state = sChunkSizeLF
+				i++
+			case '\n':
+				if p.lenient&LenientOptionalCRBeforeLF == 0 {
+					p.fail(ErrCRExpected, "Missing expected CR after chunk size", b, i)
+					break loop
+				}
+				if !p.chunkHeader(b, &i) {
+					break loop
+				}
+			case ' ', '\t':
+				p.state = sChunkSizeWS
+				i++
+			default:
+				p.fail(ErrInvalidChunkSize, "Invalid character in chunk size", b, i)
+				break loop
+			}
+
+		case sChunkSizeWS:
+			switch c {
+			case ' ', '\t':
+				i++
+			case ';':
+				// chunk-ext = *( BWS ";" BWS chunk-ext-name ... ): the
+				// whitespace was BWS (RFC 9112 §7.1.1).
+				p.state = sChunkExtStart
+				i++
+			case '\r', '\n':
+				if p.lenient&LenientSpacesAfterChunkSize == 0 {
+					p.fail(ErrInvalidChunkSize, "Whitespace after chunk size", b, i)
+					break loop
+				}
+				p.state = sChunkSize // reprocess the line end there
+			default:
+				p.fail(ErrInvalidChunkSize, "Invalid character in chunk size", b, i)
+				break loop
+			}
+
+		case sChunkExtStart:
+			switch {
+			case c == ' ' || c == '\t':
+				i++
+			case tokenTab[c]:
+				p.state = sChunkExtName
+				p.open = spExtName
+				spanStart = i
+			default:
+				p.fail(ErrStrict, "Invalid character in chunk extensions", b, i)
+				break loop
+			}
+
+		case sChunkExtName:
+			j := i
+			for j < end && tokenTab[b[j]] {
+				j++
+			}
+			i = j
+			if i == end {
+				break loop
+			}
+			next := sChunkExtStart
+			switch b[i] {
+			case ';':
+			case '=':
+				next = sChunkExtValStart
+			case '\r':
+				next = sChunkSizeLF
+			case ' ', '\t':
+				next = sChunkExtNameWS
+			case '\n':
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrCRExpected, "Missing expected CR after chunk extension", b, i)
+				break loop
+			default:
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrStrict, "Invalid character in chunk extension name", b, i)
+				break loop
+			}
+			p.open = spNone
+			p.state = next
+			i++
+			if !p.span(p.cb.OnChunkExtensionName, b[spanStart:i-1], p.base+int64(spanStart)) {
+				break loop
+			}
+			spanStart = -1
+			if !p.event(p.cb.OnChunkExtensionNameComplete, ErrCBChunkExtensionNameComplete, p.base+int64(i)) {
+				break loop
+			}
+
+		case sChunkExtNameWS, sChunkExtAfterVal:
+			switch c {
+			case ' ', '\t':
+				i++
+			case ';':
+				p.state = sChunkExtStart
+				i++
+			case '=':
+				if p.state == sChunkExtAfterVal {
+					p.fail(ErrStrict, "Invalid character in chunk extensions", b, i)
+					break loop
+				}
+				p.state = sChunkExtValStart
+				i++
+			case '\r':
+				p.state = sChunkSizeLF
+				i++
+			default:
+				p.fail(ErrStrict, "Invalid character in chunk extensions", b, i)
+				break loop
+			}
+
+		case sChunkExtValStart:
+			switch {
+			case c == ' ' || c == '\t':
+				i++
+			case c == '"':
+				p.state = sChunkExtQuoted
+				p.open = spExtVal
+				spanStart = i
+				i++
+			case tokenTab[c]:
+				p.state = sChunkExtVal
+				p.open = spExtVal
+				spanStart = i
+			default:
+				p.fail(ErrStrict, "Invalid character in chunk extension value", b, i)
+				break loop
+			}
+
+		case sChunkExtVal:
+			j := i
+			for j < end && tokenTab[b[j]] {
+				j++
+			}
+			i = j
+			if i == end {
+				break loop
+			}
+			next := sChunkExtStart
+			switch b[i] {
+			case ';':
+			case '\r':
+				next = sChunkSizeLF
+			case ' ', '\t':
+				next = sChunkExtAfterVal
+			case '\n':
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrCRExpected, "Missing expected CR after chunk extension", b, i)
+				break loop
+			default:
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrStrict, "Invalid character in chunk extension value", b, i)
+				break loop
+			}
+			p.open = spNone
+			p.state = next
+			i++
+			if !p.span(p.cb.OnChunkExtensionValue, b[spanStart:i-1], p.base+int64(spanStart)) {
+				break loop
+			}
+			spanStart = -1
+			if !p.event(p.cb.OnChunkExtensionValueComplete, ErrCBChunkExtensionValueComplete, p.base+int64(i)) {
+				break loop
+			}
+
+		case sChunkExtQuoted:
+			j := i
+			for j < end && qdtextTab[b[j]] {
+				j++
+			}
+			i = j
+			if i == end {
+				break loop
+			}
+			switch b[i] {
+			case '\\':
+				p.state = sChunkExtQuotedEsc
+				i++
+				continue
+			case '"':
+			default:
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrStrict, "Invalid character in chunk extension quoted value", b, i)
+				break loop
+			}
+			i++
+			p.open = spNone
+			p.state = sChunkExtAfterVal
+			if !p.span(p.cb.OnChunkExtensionValue, b[spanStart:i], p.base+int64(spanStart)) {
+				break loop
+			}
+			spanStart = -1
+			if !p.event(p.cb.OnChunkExtensionValueComplete, ErrCBChunkExtensionValueComplete, p.base+int64(i)) {
+				break loop
+			}
+
+		case sChunkExtQuotedEsc:
+			if !quotedPairTab[c] {
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrStrict, "Invalid quoted-pair in chunk extension value", b, i)
+				break loop
+			}
+			p.state = sChunkExtQuoted
+			i++
+
+		case sChunkSizeLF:
+			if c != '\n' {
+				if p.lenient&LenientOptionalLFAfterCR == 0 {
+					p.fail(ErrLFExpected, "Expected LF after chunk size line", b, i)
+					break loop
+				}
+				i-- // chunkHeader consumes one byte: the missing LF
+			}
+			if !p.chunkHeader(b, &i) {
+				break loop
+			}
+
+		case sChunkDataCR:
+			switch {
+			case c == '\r':
+				p.state = sChunkDataLF
+				i++
+			case c == '\n' && p.lenient&LenientOptionalCRBeforeLF != 0:
+				i++
+				if !p.chunkDone(b, i) {
+					break loop
+				}
+			case p.lenient&LenientOptionalCRLFAfterChunk != 0:
+				if !p.chunkDone(b, i) {
+					break loop
+				}
+			default:
+				p.fail(ErrCRExpected, "Expected CRLF after chunk data", b, i)
+				break loop
+			}
+
+		case sChunkDataLF:
+			if c == '\n' {
+				i++
+			} else if p.lenient&LenientOptionalLFAfterCR == 0 {
+				p.fail(ErrLFExpected, "Expected LF after chunk data", b, i)
+				break loop
+			}
+			if !p.chunkDone(b, i) {
+				break loop
+			}
+
+		case sClosed:
+			if c == '\r' || c == '\n' {
+				i++
+				continue
+			}
+			if p.lenient&LenientDataAfterClose != 0 {
+				i = end
+				continue
+			}
+			p.fail(ErrClosedConnection, "Data after the message that closes the connection", b, i)
+			break loop
+
+		default:
+			p.fail(ErrInternal, "Invalid internal state", b, i)
+			break loop
+		}
+	}
+
+	if p.err != nil {
+		p.base += int64(i)
+		return i, p.err
+	}
+	if p.paused {
+		p.flushSpan(b, &spanStart, i)
+		p.base += int64(i)
+		p.err = &Error{Code: ErrPaused, Reason: "Paused by a callback", Offset: p.base}
+		return i, p.err
+	}
+	if i < len(b) {
+		// Stopped at the limit with more input: the head, trailer section
+		// or chunk-size line is too long.
+		p.flushSpan(b, &spanStart, i)
+		p.base += int64(i)
+		p.overflow()
+		return i, p.err
+	}
+	p.flushSpan(b, &spanStart, i)
+	p.base += int64(len(b))
+	return len(b), nil
+}
+
+// stopErr returns the error or pause that stopped the parser before any
+// byte of the input was read.
+func (p *Parser) stopErr(i int) error {
+	if p.err == nil && p.paused {
+		p.err = &Error{Code: ErrPaused, Reason: "Paused by a callback", Offset: p.base}
+	}
+	return p.err
+}
+
+// Finish tells the parser the input has ended (llhttp_finish). A body that
+// is read until EOF completes; a stream between messages is fine; any
+// other position is ErrInvalidEOFState.
+func (p *Parser) Finish() error {
+	if p.err != nil {
+		if p.err.Code == ErrPaused {
+			return nil
+		}
+		return p.err
+	}
+	switch p.state {
+	case sStart, sClosed:
+		return nil
+	case sMessageDone:
+		if !p.messageComplete(p.base) {
+			return p.Err()
+		}
+		return nil
+	case sBodyEOF:
+		if !p.messageComplete(p.base) {
+			return p.Err()
+		}
+		p.state = sClosed
+		return nil
+	}
+	p.err = &Error{Code: ErrInvalidEOFState, Reason: "Invalid EOF state: the stream ended inside a message", Offset: p.base}
+	return p.err
+}
+
+// end returns how far into an input of length n the current limit lets the
+// parser go.
+func (p *Parser) end(n int) int {
+	if p.limitOff < 0 {
+		return n
+	}
+	if l := p.limitOff - p.base; l < int64(n) {
+		if l < 0 {
+			return 0
+		}
+		return int(l)
+	}
+	return n
+}
+
+func (p *Parser) overflow() {
+	switch p.limitKind {
+	case limChunkExt:
+		p.err = &Error{Code: ErrChunkExtensionsOverflow, Reason: "Chunk extensions larger than the header size limit", Offset: p.limitOff}
+	case limTrailer:
+		p.err = &Error{Code: ErrHeaderOverflow, Reason: "Trailer section larger than the header size limit", Offset: p.limitOff}
+	default:
+		p.err = &Error{Code: ErrHeaderOverflow, Reason: "Message head larger than the header size limit", Offset: p.limitOff}
+	}
+}
+
+// fail records a parse error at b[i].
+func (p *Parser) fail(code Errno, reason string, b []byte, i int) {
+	_ = b
+	p.err = &Error{Code: code, Reason: reason, Offset: p.base + int64(i)}
+}
+
+// failAt records a parse error at an absolute offset.
+func (p *Parser) failAt(code Errno, reason string, off int64) {
+	p.err = &Error{Code: code, Reason: reason, Offset: off}
+}
+
+func clampIndex(rel int64, i int) int {
+	if rel < 0 {
+		return 0
+	}
+	if rel > int64(i) {
+		return i
+	}
+	return int(rel)
+}
+
+// event calls an event callback at off. It reports whether parsing goes on.
+func (p *Parser) event(cb func(*Parser) error, code Errno, off int64) bool {
+	if cb == nil {
+		return true
+	}
+	p.evOff = off
+	if err := cb(p); err != nil {
+		if errors.Is(err, ErrPaused) {
+			p.paused = true
+			return false
+		}
+		p.err = &Error{Code: code, Reason: "Callback returned an error: " + err.Error(), Offset: off, Err: err}
+		return false
+	}
+	return !p.paused
+}
+
+// span delivers a span fragment b that starts at absolute offset off.
+func (p *Parser) span(cb func(*Parser, []byte) error, b []byte, off int64) bool {
+	if cb == nil || len(b) == 0 {
+		return true
+	}
+	p.evOff = off
+	if err := cb(p, b); err != nil {
+		if errors.Is(err, ErrPaused) {
+			p.paused = true
+			return false
+		}
+		p.err = &Error{Code: ErrUser, Reason: "Span callback returned an error: " + err.Error(), Offset: off, Err: err}
+		return false
+	}
+	return !p.paused
+}
+
+// spanFrom delivers a span held in a parser buffer or constant.
+func (p *Parser) spanFrom(cb func(*Parser, []byte) error, b []byte, off int64) bool {
+	return p.span(cb, b, off)
+}
+
+func (p *Parser) spanCallback() func(*Parser, []byte) error {
+	switch p.open {
+	case spURL:
+		return p.cb.OnURL
+	case spStatus:
+		return p.cb.OnStatus
+	case spField:
+		return p.cb.OnHeaderField
+	case spValue:
+		return p.cb.OnHeaderValue
+	case spExtName:
+		return p.cb.OnChunkExtensionName
+	case spExtVal:
+		return p.cb.OnChunkExtensionValue
+	}
+	return nil
+}
+
+// flushSpan delivers the fragment of the open span that lies in b[:i] (at
+// the end of an input or before a pause). Errors from the callback are
+// recorded but the span stays open.
+func (p *Parser) flushSpan(b []byte, spanStart *int, i int) {
+	if p.open == spNone || *spanStart < 0 || i <= *spanStart {
+		return
+	}
+	cb := p.spanCallback()
+	s := *spanStart
+	*spanStart = i
+	err := p.err
+	paused := p.paused
+	p.span(cb, b[s:i], p.base+int64(s))
+	if err != nil || paused {
+		// Keep the first cause.
+		p.err, p.paused = err, paused
+	}
+}
+
+// emitSpanErr delivers the part of the open span before a parse error at
+// b[i], so that the trace before an error does not depend on how the input
+// was split.
+func (p *Parser) emitSpanErr(b []byte, spanStart *int, i int) {
+	if p.open == spNone || *spanStart < 0 || i <= *spanStart {
+		p.open = spNone
+		return
+	}
+	cb := p.spanCallback()
+	p.open = spNone
+	if cb != nil {
+		p.evOff = p.base + int64(*spanStart)
+		_ = cb(p, b[*spanStart:i])
+	}
+	*spanStart = -1
+}
