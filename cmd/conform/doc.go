@@ -1,0 +1,131 @@
+// Conform is an HTTP/1.1 conformance and fuzz-testing suite. At its centre
+// is a reference HTTP/1.1 parser with llhttp's events and error numbers;
+// conform's commands show what that parser makes of a message.
+//
+// Usage:
+//
+//	conform <command> [arguments]
+//
+// The commands are:
+//
+//	parse     print the parser's event trace for raw HTTP/1.x bytes
+//	help      print this overview, or a command's documentation
+//	version   print conform's version and how it was built
+//
+// Run "conform help <command>" or "conform <command> -h" for a command's
+// documentation. Flags go after the command name; they may be written with
+// one dash or two, as "--flag value" or "--flag=value", before or after the
+// other arguments. An argument "--" ends the flags.
+//
+// # Exit status
+//
+//	0  success: every input was read and found conformant
+//	1  harness error: conform could not do its job (an unreadable file,
+//	   a failed write)
+//	2  usage: the command line was wrong; the message says how to fix it
+//	3  non-conformance found: the parser reported an error, or parsing the
+//	   same input in pieces gave a different result
+//
+// # conform parse
+//
+// Usage:
+//
+//	conform parse [--type request|response|both] [--lenient FLAG,...|all]
+//	              [--max-header-size N] [--finish] [--head] [--split N|all]
+//	              [--escapes] [FILE...]
+//
+// Parse reads raw HTTP/1.x bytes from each FILE, or from standard input when
+// no FILE is given or a FILE is "-", and prints the parser's events on
+// standard output in llhttp's test-log format, one line per event:
+//
+//	off=0 message begin
+//	off=0 len=3 span[method]="GET"
+//	off=3 method complete
+//	off=4 len=1 span[url]="/"
+//	...
+//	off=35 headers complete method=1 v=1/1 flags=0 content_length=0
+//	off=35 message complete
+//
+// A span that reaches the parser in several pieces is printed whole. With
+// several FILEs each trace is preceded by a line "== FILE".
+//
+// When the parser reports an error the trace ends with its "error" line,
+// and a line on standard error names it with its place in the input:
+//
+//	req.http:3:7: HPE_INVALID_HEADER_TOKEN at offset 31: Invalid header token
+//
+// LINE:COLUMN count lines and bytes from 1; with --escapes they point into
+// the text as written. A message that switches protocols (CONNECT, an
+// Upgrade request, a 101 response) stops the parser with
+// HPE_PAUSED_UPGRADE; that is not an error, and a line on standard error
+// says how many bytes follow for the tunnel.
+//
+// Flags:
+//
+//	--type request|response|both
+//	    What the input holds. The default, both, reads a message that
+//	    starts with "HTTP/" as a response and anything else as a request.
+//	--lenient FLAG,...|all
+//	    Accept, in the named ways, input that RFC 9112 forbids. The parser
+//	    is strict by default, and each lenient mode opens a way for two
+//	    implementations to disagree on where a message ends (request
+//	    smuggling). Separate names with commas or repeat the flag. The
+//	    modes: headers, chunked-length, keep-alive, transfer-encoding,
+//	    version, data-after-close, optional-lf-after-cr,
+//	    optional-crlf-after-chunk, optional-cr-before-lf,
+//	    spaces-after-chunk-size, spaces, target.
+//	--max-header-size N
+//	    Allow at most N bytes for the head of each message (start line and
+//	    header fields) and for each trailer section; more is
+//	    HPE_HEADER_OVERFLOW. 0 means the default, 16384 bytes as in Node; a
+//	    negative N means no limit.
+//	--finish
+//	    Tell the parser that the input ends there, as at the end of a
+//	    connection: a response body that lasts until the connection closes
+//	    completes, and a message cut off midway is HPE_INVALID_EOF_STATE.
+//	--head
+//	    Read every response as the answer to a HEAD request: it has no
+//	    body whatever its header fields say (RFC 9112 section 6.3).
+//	--split N|all
+//	    Give the parser N bytes at a time instead of the whole input at
+//	    once; the trace must not change. With "all", parse at every split
+//	    size from 1 to the input's length, print the trace of the
+//	    whole-input parse, and report on standard error any split size
+//	    whose trace differs from it, with the first line that differs.
+//	--escapes
+//	    The input is text in the corpus's visible-escape form, not raw
+//	    bytes: \r, \n, \t, \xNN (two hex digits), \\ and \" stand for the
+//	    bytes they name, and a line break in the text stands for CRLF.
+//	    Every line break counts, the last one too. For typing messages by
+//	    hand:
+//
+//	        conform parse --escapes <<'EOF'
+//	        GET /hello HTTP/1.1
+//	        Host: example.com
+//
+//	        EOF
+//
+// Parse exits with 0 when every input parsed without error (a protocol
+// switch included), 3 when the parser reported an error or a split parse
+// diverged, 2 for a bad call (including malformed --escapes text), and 1
+// when an input could not be read.
+//
+// # conform help
+//
+// Usage:
+//
+//	conform help [command]
+//
+// Help prints the overview of conform and its commands, or, given a command
+// name, that command's documentation.
+//
+// # conform version
+//
+// Usage:
+//
+//	conform version
+//
+// Version prints conform's module version, the revision of the source it
+// was built from when the build recorded one, and the Go version and
+// platform it was built with.
+package main
