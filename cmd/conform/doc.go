@@ -36,23 +36,28 @@
 //
 // Parse reads raw HTTP/1.x bytes from each FILE, or from standard input when
 // no FILE is given or a FILE is "-", and prints the parser's events on
-// standard output in llhttp's test-log format, one line per event:
+// standard output in llhttp's test-log format, one line per event. For
+// "GET /hello HTTP/1.1", "Host: example.com" and an empty line, each ended
+// by CRLF:
 //
 //	off=0 message begin
 //	off=0 len=3 span[method]="GET"
 //	off=3 method complete
-//	off=4 len=1 span[url]="/"
+//	off=4 len=6 span[url]="/hello"
 //	...
-//	off=35 headers complete method=1 v=1/1 flags=0 content_length=0
-//	off=35 message complete
+//	off=27 len=11 span[header_value]="example.com"
+//	off=40 header_value complete
+//	off=42 headers complete method=1 v=1/1 flags=0 content_length=0
+//	off=42 message complete
 //
 // A span that reaches the parser in several pieces is printed whole. With
 // several FILEs each trace is preceded by a line "== FILE".
 //
 // When the parser reports an error the trace ends with its "error" line,
-// and a line on standard error names it with its place in the input:
+// and a line on standard error names it with its place in the input; here,
+// a space before the colon in "Host : a" on line 2 of req.http:
 //
-//	req.http:3:7: HPE_INVALID_HEADER_TOKEN at offset 31: Invalid header token
+//	req.http:2:5: HPE_INVALID_HEADER_TOKEN at offset 20: Whitespace between header field name and colon
 //
 // LINE:COLUMN count lines and bytes from 1; with --escapes they point into
 // the text as written. A message that switches protocols (CONNECT, an

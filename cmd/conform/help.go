@@ -87,7 +87,7 @@ func runHelp(ctx context.Context, e *env, args []string) error {
 			return printCommandHelp(e, "help")
 		}
 		if _, ok := lookupCommand(args[0]); !ok {
-			return usageErrorf("unknown command %q; the commands are %s", args[0], strings.Join(commandNames(), ", "))
+			return unknownCommand(args[0])
 		}
 		return printCommandHelp(e, args[0])
 	}

@@ -20,6 +20,9 @@ type parseOptions struct {
 	split    int // bytes per Execute call; 0: the whole input at once
 	splitAll bool
 	escapes  bool
+
+	// trace is parser.Trace; tests replace it to make split parses diverge.
+	trace func(parser.Config, []byte, parser.TraceOptions) ([]parser.Event, error)
 }
 
 // input is one input of the parse command.
@@ -87,8 +90,19 @@ func runParse(ctx context.Context, e *env, args []string) error {
 
 // parseParseFlags reads the parse command line.
 func parseParseFlags(args []string) (parseOptions, []string, error) {
-	var o parseOptions
-	o.cfg.Type = parser.Both
+	o := parseOptions{cfg: parser.Config{Type: parser.Both}, trace: parser.Trace}
+	files, err := parseFlags(&o).parse(args)
+	if err != nil {
+		return o, nil, err
+	}
+	if o.head && o.cfg.Type == parser.Request {
+		return o, nil, usageErrorf("--head says how to read responses, but --type request reads only requests: drop --head, or use --type response or both")
+	}
+	return o, files, nil
+}
+
+// parseFlags returns the flags of the parse command, which set o.
+func parseFlags(o *parseOptions) *flagSet {
 	fs := &flagSet{cmd: "parse"}
 	fs.value("type", "request|response|both", func(s string) error {
 		t, err := parser.ParseType(s)
@@ -129,14 +143,7 @@ func parseParseFlags(args []string) (parseOptions, []string, error) {
 		return nil
 	})
 	fs.boolean("escapes", &o.escapes)
-	files, err := fs.parse(args)
-	if err != nil {
-		return o, nil, err
-	}
-	if o.head && o.cfg.Type == parser.Request {
-		return o, nil, usageErrorf("--head says how to read responses, but --type request reads only requests: drop --head, or use --type response or both")
-	}
-	return o, files, nil
+	return fs
 }
 
 // readInputs reads every file ("-": standard input; none: standard input)
@@ -199,7 +206,7 @@ func (o parseOptions) traceOptions(split int) parser.TraceOptions {
 // parseOne prints the trace of one input and what ended it. It reports
 // false when the parser found an error or a split parse diverged.
 func parseOne(ctx context.Context, lw *lineWriter, in input, o parseOptions) (bool, error) {
-	events, perr := parser.Trace(o.cfg, in.data, o.traceOptions(o.split))
+	events, perr := o.trace(o.cfg, in.data, o.traceOptions(o.split))
 	for _, line := range parser.Lines(events) {
 		lw.out(line)
 	}
@@ -239,7 +246,7 @@ func checkSplits(ctx context.Context, lw *lineWriter, in input, o parseOptions, 
 		if err := ctx.Err(); err != nil {
 			return false, &ExitError{Code: ExitHarness, Err: fmt.Errorf("%s: stopped at split size %d: %w", in.name, split, err)}
 		}
-		events, _ := parser.Trace(o.cfg, in.data, o.traceOptions(split))
+		events, _ := o.trace(o.cfg, in.data, o.traceOptions(split))
 		got := parser.Lines(events)
 		i, differs := firstDifference(want, got)
 		if !differs {

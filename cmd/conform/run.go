@@ -69,7 +69,7 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	default:
 		cmd, ok := lookupCommand(args[0])
 		if !ok {
-			err = usageErrorf("unknown command %q; the commands are %s; run \"conform help\" for more", args[0], strings.Join(commandNames(), ", "))
+			err = unknownCommand(args[0])
 			break
 		}
 		prefix += " " + cmd.name
@@ -95,6 +95,38 @@ func report(stderr io.Writer, prefix string, err error) error {
 		fmt.Fprintf(stderr, "%s: %v\n", prefix, xe.Err)
 	}
 	return xe
+}
+
+// unknownCommand is the usage error for a command name not in the table,
+// with a suggestion when the name is close to one.
+func unknownCommand(name string) error {
+	for _, c := range commands() {
+		if editDistance(name, c.name) <= 2 {
+			return usageErrorf("unknown command %q; did you mean %q? The commands are %s", name, c.name, strings.Join(commandNames(), ", "))
+		}
+	}
+	return usageErrorf("unknown command %q; the commands are %s (run \"conform help\" for more)", name, strings.Join(commandNames(), ", "))
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func isHelpFlag(s string) bool {

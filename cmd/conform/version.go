@@ -22,7 +22,7 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		info = nil
 	}
-	fmt.Fprintln(e.stdout, versionLine(info, runtime.GOOS+"/"+runtime.GOARCH))
+	fmt.Fprintln(e.stdout, versionLine(info, platform()))
 	return nil
 }
 
@@ -61,3 +61,6 @@ func versionLine(info *debug.BuildInfo, platform string) string {
 	}
 	return fmt.Sprintf("%s %s %s", line, goVersion, platform)
 }
+
+// platform is the GOOS/GOARCH pair the binary runs on.
+func platform() string { return runtime.GOOS + "/" + runtime.GOARCH }
