@@ -53,7 +53,18 @@ type env struct {
 // Run runs conform with args (without the program name) and returns nil on
 // success or an *ExitError carrying the exit status. Everything meant for
 // the user has been written to stdout or stderr when Run returns.
+//
+// A nil stdin reads as empty; a nil stdout or stderr discards.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
 	out := &trackingWriter{w: stdout}
 	e := &env{stdin: stdin, stdout: out, stderr: stderr}
 	prefix := "conform"

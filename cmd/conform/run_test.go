@@ -606,3 +606,14 @@ func TestHarnessErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestNilStreams(t *testing.T) {
+	err := Run(t.Context(), []string{"parse", "--finish"}, nil, nil, nil)
+	if err != nil {
+		t.Errorf("Run with nil streams: %v; want nil (empty input parses cleanly)", err)
+	}
+	err = Run(t.Context(), []string{"parse", "--nope"}, nil, nil, nil)
+	if got := exitStatus(t, err); got != ExitUsage {
+		t.Errorf("Run with nil streams and a bad flag: exit %d, want %d", got, ExitUsage)
+	}
+}
