@@ -62,8 +62,9 @@
 // LINE:COLUMN count lines and bytes from 1; with --escapes they point into
 // the text as written. A message that switches protocols (CONNECT, an
 // Upgrade request, a 101 response) stops the parser with
-// HPE_PAUSED_UPGRADE; that is not an error, and a line on standard error
-// says how many bytes follow for the tunnel.
+// HPE_PAUSED_UPGRADE, and the HTTP/2 connection preface ("PRI *
+// HTTP/2.0") with HPE_PAUSED_H2_UPGRADE; neither is an error, and a line on
+// standard error says how many bytes follow that were not parsed.
 //
 // Flags:
 //

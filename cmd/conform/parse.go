@@ -217,6 +217,9 @@ func parseOne(ctx context.Context, lw *lineWriter, in input, o parseOptions) (bo
 	case errors.As(perr, &pe) && pe.Code == parser.ErrPausedUpgrade:
 		lw.note("%s: the protocol switches at offset %d; %s for the tunnel, not parsed as HTTP",
 			in.where(pe.Offset), pe.Offset, plural(int64(len(in.data))-pe.Offset, "byte follows", "bytes follow"))
+	case errors.As(perr, &pe) && pe.Code == parser.ErrPausedH2Upgrade:
+		lw.note("%s: the stream switches to HTTP/2 (connection preface) at offset %d; %s, not parsed as HTTP/1",
+			in.where(pe.Offset), pe.Offset, plural(int64(len(in.data))-pe.Offset, "byte follows", "bytes follow"))
 	case pe != nil:
 		lw.note("%s: %s at offset %d: %s", in.where(pe.Offset), pe.Code, pe.Offset, pe.Reason)
 		ok = false
