@@ -5,24 +5,14 @@ import (
 	"math"
 )
 
-// addName keeps a lower-cased copy of a field name short enough to be one
-// of the fields that frame the message.
+// addName keeps a copy of a field name that arrives in several inputs,
+// while it is short enough to be one of the fields that frame the message.
 func (p *Parser) addName(frag []byte) {
 	if p.nlen+len(frag) > len(p.nbuf) {
 		p.nlen = len(p.nbuf) + 1
 		return
 	}
-	for _, c := range frag {
-		p.nbuf[p.nlen] = lower(c)
-		p.nlen++
-	}
-}
-
-func (p *Parser) name() string {
-	if p.nlen > len(p.nbuf) {
-		return ""
-	}
-	return string(p.nbuf[:p.nlen])
+	p.nlen += copy(p.nbuf[p.nlen:], frag)
 }
 
 // fieldDone runs when a field name is complete (after its colon, at off):
@@ -34,8 +24,8 @@ func (p *Parser) fieldDone(off int64) bool {
 		// effect on framing.
 		return true
 	}
-	switch p.name() {
-	case "content-length":
+	switch p.fieldKind {
+	case fkContentLength:
 		if p.clSeen {
 			// RFC 9112 §6.3 rule 5 / RFC 9110 §8.6: several Content-Length
 			// fields are a framing ambiguity; rejected like llhttp.
@@ -56,7 +46,7 @@ func (p *Parser) fieldDone(off int64) bool {
 		p.cl = 0
 		p.clDigits = 0
 		p.valWS = false
-	case "transfer-encoding":
+	case fkTransferEncoding:
 		if p.clSeen {
 			if p.lenient&LenientChunkedLength == 0 {
 				p.failAt(ErrInvalidContentLength, "Transfer-Encoding can't be present with Content-Length", off)
@@ -67,10 +57,10 @@ func (p *Parser) fieldDone(off int64) bool {
 		p.flags |= FlagTransferEncoding
 		p.hstate = hTransferEncoding
 		p.teTokLen, p.teInParam, p.teTokBad, p.teAfterWS, p.teHasParam, p.teElems = 0, false, false, false, false, 0
-	case "connection", "proxy-connection":
+	case fkConnection:
 		p.hstate = hConnection
 		p.connLen, p.connBad, p.connAfterWS = 0, false, false
-	case "upgrade":
+	case fkUpgrade:
 		p.flags |= FlagUpgrade
 	}
 	return true

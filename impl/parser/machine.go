@@ -251,7 +251,8 @@ loop:
 			case c == '/':
 				p.urlState = uOrigin
 			case c == '*':
-				if p.method != MethodOptions {
+				// RFC 9112 §3.2.4; PRI * is the HTTP/2 connection preface.
+				if p.method != MethodOptions && p.method != MethodPRI {
 					p.fail(ErrInvalidURL, "The asterisk-form request-target is only for OPTIONS", b, i)
 					break loop
 				}
@@ -274,9 +275,7 @@ loop:
 			j := i
 			switch p.urlState {
 			case uOrigin:
-				for j < end && originTab[b[j]] {
-					j++
-				}
+				j = scanTab(&originTab, b[:end], j)
 			case uAbsolute:
 				for j < end && absoluteTab[b[j]] {
 					j++
@@ -356,6 +355,16 @@ loop:
 			if c == ' ' && p.lenient&LenientSpaces != 0 {
 				i++
 				continue
+			}
+			if c == 'H' && p.curTyp == Request {
+				ni, handled, stop := p.fastVersion(b, i, end)
+				i = ni
+				if stop {
+					break loop
+				}
+				if handled {
+					continue
+				}
 			}
 			p.state = sProtocol
 			p.idx = 0
@@ -614,6 +623,14 @@ loop:
 				p.fail(ErrInvalidHeaderToken, "Empty header field name", b, i)
 				break loop
 			case tokenTab[c]:
+				ni, handled, stop := p.fastField(b, i, end)
+				i = ni
+				if stop {
+					break loop
+				}
+				if handled {
+					continue
+				}
 				p.state = sHeaderField
 				p.open = spField
 				spanStart = i
@@ -625,14 +642,18 @@ loop:
 			p.firstLine = false
 
 		case sHeaderField:
-			j := i
-			for j < end && tokenTab[b[j]] {
-				j++
-			}
-			p.addName(b[i:j])
-			i = j
+			i = scanTab(&tokenTab, b[:end], i)
 			if i == end {
 				break loop
+			}
+			if p.nlen == 0 {
+				p.fieldKind = classifyField(b[spanStart:i])
+			} else {
+				p.addName(b[spanStart:i])
+				p.fieldKind = fkOther
+				if p.nlen <= len(p.nbuf) {
+					p.fieldKind = classifyField(p.nbuf[:p.nlen])
+				}
 			}
 			switch b[i] {
 			case ':':
@@ -716,8 +737,10 @@ loop:
 				tab = &valueLenientTab
 			}
 			if p.hstate == hOther {
-				for j < end && tab[b[j]] {
-					j++
+				if p.lenient&LenientHeaders == 0 {
+					j = scanValue(b[:end], j)
+				} else {
+					j = scanTab(tab, b[:end], j)
 				}
 			} else {
 				for ; j < end && tab[b[j]]; j++ {
@@ -1233,6 +1256,10 @@ func (p *Parser) event(cb func(*Parser) error, code Errno, off int64) bool {
 	if cb == nil {
 		return true
 	}
+	return p.callEvent(cb, code, off)
+}
+
+func (p *Parser) callEvent(cb func(*Parser) error, code Errno, off int64) bool {
 	p.evOff = off
 	if err := cb(p); err != nil {
 		if errors.Is(err, ErrPaused) {
@@ -1250,6 +1277,10 @@ func (p *Parser) span(cb func(*Parser, []byte) error, b []byte, off int64) bool 
 	if cb == nil || len(b) == 0 {
 		return true
 	}
+	return p.callSpan(cb, b, off)
+}
+
+func (p *Parser) callSpan(cb func(*Parser, []byte) error, b []byte, off int64) bool {
 	p.evOff = off
 	if err := cb(p, b); err != nil {
 		if errors.Is(err, ErrPaused) {
@@ -1295,6 +1326,9 @@ func (p *Parser) flushSpan(b []byte, spanStart *int, i int) {
 	cb := p.spanCallback()
 	s := *spanStart
 	*spanStart = i
+	if p.open == spField {
+		p.addName(b[s:i])
+	}
 	err := p.err
 	paused := p.paused
 	p.span(cb, b[s:i], p.base+int64(s))

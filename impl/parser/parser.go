@@ -126,7 +126,8 @@ type Parser struct {
 	urlPort   int
 	urlColon  bool
 	firstLine bool     // the next field line is the first after the start line
-	nbuf      [20]byte // lower-cased header name, for framing fields
+	nbuf      [20]byte // field name split across inputs, for framing fields
+	fieldKind fieldKind
 	nlen      int
 	hstate    hstate
 	valueEnd  int64
