@@ -73,8 +73,11 @@ type Variant struct {
 
 // casePos records where the parts the -update rewrite touches are.
 type casePos struct {
-	last   int       // last line that belongs to the case
+	last   int        // last line that belongs to the case
 	blocks []tracePos // trace blocks present in the file
+	// orphans are trace blocks whose lenient line is gone (kept only
+	// when parsing for -update, which removes them).
+	orphans []tracePos
 }
 
 type tracePos struct {

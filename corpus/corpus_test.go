@@ -43,7 +43,7 @@ func updateFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cases, err := Parse(file, data)
+		cases, err := parseFile(file, data, true)
 		if err != nil {
 			t.Fatalf("cannot update: %v", err)
 		}

@@ -71,7 +71,13 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e
 // Parse parses the case file named name. It returns the cases it could read
 // and an error joining every problem found, each a *SyntaxError.
 func Parse(name string, data []byte) ([]*Case, error) {
-	p := &fileParser{file: path.Base(name)}
+	return parseFile(name, data, false)
+}
+
+// parseFile parses a case file; with keepOrphans a trace block whose
+// lenient line is gone is recorded for removal instead of being an error.
+func parseFile(name string, data []byte, keepOrphans bool) ([]*Case, error) {
+	p := &fileParser{file: path.Base(name), keepOrphans: keepOrphans}
 	lines := strings.Split(string(data), "\n")
 	if n := len(lines); n > 0 && lines[n-1] == "" {
 		lines = lines[:n-1]
@@ -92,9 +98,10 @@ const (
 )
 
 type fileParser struct {
-	file  string
-	cases []*Case
-	errs  []error
+	file        string
+	keepOrphans bool
+	cases       []*Case
+	errs        []error
 
 	cur     *caseDraft
 	blk     block
@@ -418,7 +425,15 @@ func (p *fileParser) finishCase() {
 				found = true
 			}
 		}
-		if !found {
+		switch {
+		case found:
+		case p.keepOrphans:
+			for _, b := range c.pos.blocks {
+				if b.flags == flags {
+					c.pos.orphans = append(c.pos.orphans, b)
+				}
+			}
+		default:
 			p.errorf(at, "trace %s has no matching \"lenient %s:\" line", flags, flags)
 		}
 	}

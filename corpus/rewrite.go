@@ -11,9 +11,10 @@ import (
 // replaced by the lines that traces gives for its case id and lenient
 // flags (0 for the strict trace). A block a case lacks is added after the
 // case's last line; every other line of the file is kept as it is. A case
-// or variant missing from traces keeps its block.
+// or variant missing from traces keeps its block; a block whose lenient
+// line is gone is removed.
 func rewriteTraces(name string, data []byte, traces map[string]map[parser.Lenient][]string) ([]byte, error) {
-	cases, err := Parse(name, data)
+	cases, err := parseFile(name, data, true)
 	if err != nil {
 		return nil, fmt.Errorf("cannot update a file that does not load: %w", err)
 	}
@@ -28,6 +29,9 @@ func rewriteTraces(name string, data []byte, traces map[string]map[parser.Lenien
 	replace := map[int]repl{}      // first line -> replacement of [first, end]
 	insert := map[int][][]string{} // insert after line
 	for _, c := range cases {
+		for _, b := range c.pos.orphans {
+			replace[b.start] = repl{end: b.end}
+		}
 		want, ok := traces[c.ID]
 		if !ok {
 			continue

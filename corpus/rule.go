@@ -21,8 +21,10 @@ import (
 // first: a server may always send them). The steps:
 //
 //	accept        one final response that is not a syntax rejection, that
-//	              is any status except 400, 411, 413, 414, 431 and 505
-//	              (404, 405, 501 and so on are the application's business)
+//	              is any status 200..599 except 400, 411, 413, 414, 431 and
+//	              505 (404, 405, 501 and so on are the application's
+//	              business); 101 is not an accept: a protocol switch must be
+//	              allowed by name, "status 101"
 //	reject        one final response with a 4xx status, 501 or 505, or the
 //	              connection closed with no further response
 //	status LIST   one final response whose status is in LIST: codes and
@@ -126,7 +128,7 @@ func (o Observation) String() string {
 var syntaxRejections = [...]int{400, 411, 413, 414, 431, 505}
 
 func isAccept(code int) bool {
-	if code == 101 || code >= 200 && code <= 599 {
+	if code >= 200 && code <= 599 {
 		for _, r := range syntaxRejections {
 			if code == r {
 				return false
