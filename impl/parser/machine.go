@@ -190,6 +190,22 @@ loop:
 			}
 
 		case sMethod:
+			if p.mlen == 0 && end-i >= 5 {
+				if m, n := quickMethod(b[i : i+5]); n > 0 {
+					p.method = m
+					p.mlen = n
+					off := p.base + int64(i+n)
+					i += n + 1
+					p.state = sTargetStart
+					if !p.spanFrom(p.cb.OnMethod, methodBytes[m], p.msgOff) {
+						break loop
+					}
+					if !p.event(p.cb.OnMethodComplete, ErrCBMethodComplete, off) {
+						break loop
+					}
+					continue
+				}
+			}
 			j := i
 			for j < end && methodTab[b[j]] {
 				j++

@@ -127,3 +127,28 @@ func methodPrefixLen(b []byte) int {
 	}
 	return best
 }
+
+// methodBytes holds each method's name as bytes, for span callbacks.
+var methodBytes = func() (t [len(methodNames)][]byte) {
+	for i, n := range methodNames {
+		t[i] = []byte(n)
+	}
+	return t
+}()
+
+// quickMethod recognises the commonest methods followed by SP in the first
+// five bytes of a request line, returning the method and its length (0 if
+// it is not one of them).
+func quickMethod(b []byte) (Method, int) {
+	switch {
+	case b[0] == 'G' && b[1] == 'E' && b[2] == 'T' && b[3] == ' ':
+		return MethodGet, 3
+	case b[0] == 'P' && b[1] == 'O' && b[2] == 'S' && b[3] == 'T' && b[4] == ' ':
+		return MethodPost, 4
+	case b[0] == 'P' && b[1] == 'U' && b[2] == 'T' && b[3] == ' ':
+		return MethodPut, 3
+	case b[0] == 'H' && b[1] == 'E' && b[2] == 'A' && b[3] == 'D' && b[4] == ' ':
+		return MethodHead, 4
+	}
+	return 0, 0
+}
