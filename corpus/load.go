@@ -329,8 +329,10 @@ func parseRefs(s string) ([]Ref, error) {
 		rest, ok := strings.CutPrefix(part, "RFC ")
 		num, sec, ok2 := strings.Cut(rest, " §")
 		n, err := strconv.Atoi(num)
-		if !ok || !ok2 || err != nil || n <= 0 || sec == "" || strings.Trim(sec, "0123456789.") != "" {
-			return nil, fmt.Errorf("%q is not a section reference such as \"RFC 9112 §6.3\"", part)
+		// An appendix section starts with its letter: "§C.2.2".
+		digits := strings.TrimLeft(sec, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+		if !ok || !ok2 || err != nil || n <= 0 || sec == "" || len(sec)-len(digits) > 1 || strings.Trim(digits, "0123456789.") != "" {
+			return nil, fmt.Errorf("%q is not a section reference such as \"RFC 9112 §6.3\" or \"RFC 9112 §C.2.2\"", part)
 		}
 		out = append(out, Ref{RFC: n, Section: sec})
 	}
