@@ -302,11 +302,8 @@ func (c *conn) onBody(_ *parser.Parser, b []byte) error {
 	if ex.discard {
 		ex.drained += int64(len(b))
 		if ex.drained > c.cfg.maxDrain {
-			// Too long to drain: close once the queued responses are
-			// written.
-			c.stopRead = true
-			c.drainClose = true
-			c.checkDoneLocked()
+			// Too long to drain: stop, and close once the queued
+			// responses are written (see parseError).
 			return errStop
 		}
 		return nil
@@ -359,9 +356,21 @@ func (c *conn) parseError(pe *parser.Error, b []byte) {
 	var err error = pe
 	switch {
 	case errors.Is(pe.Err, errStop):
+		// The request being read (if any) is abandoned; the connection
+		// closes once the queued responses are written.
+		ex := c.cur
+		c.cur = nil
 		c.mu.Lock()
+		defer c.mu.Unlock()
+		if ex != nil {
+			ex.readerDone = true
+			c.recycleLocked(ex)
+		}
 		c.stopRead = true
-		c.mu.Unlock()
+		c.drainClose = true
+		c.inRequest = false
+		c.headDone = false
+		c.checkDoneLocked()
 		return
 	case pe.Code == parser.ErrHeaderOverflow, errors.Is(pe.Err, ErrTooManyHeaders):
 		status = 431
