@@ -8,19 +8,21 @@
 // "key: value" lines that starts with its id:
 //
 //	id: te-chunked-not-last
-//	title: Transfer-Encoding whose last coding is not chunked
-//	reason: the length of such a request body cannot be known; RFC 9112 §6.3 rule 4 requires 400 and close
+//	title: Transfer-Encoding: chunked, gzip in a request
+//	reason: RFC 9112 §6.3 rule 4: when chunked is not the final coding of a request, its length cannot be known; the server MUST answer 400 and close
 //	rfc: RFC 9112 §6.3
 //	level: MUST
 //	type: request
 //	raw:
 //	| POST / HTTP/1.1
 //	| Host: example.com
-//	| Transfer-Encoding: gzip
+//	| Transfer-Encoding: chunked, gzip
 //	|
-//	expect: error HPE_INVALID_TRANSFER_ENCODING at 62 messages=0
-//	lenient transfer-encoding: ok messages=0
-//	server: reject
+//	| 0
+//	|
+//	expect: error HPE_INVALID_TRANSFER_ENCODING at 72 messages=0
+//	lenient transfer-encoding: ok messages=0 flags=200
+//	server: status 400,501 then close | close
 //	trace:
 //	  off=0 message begin
 //	  ...
