@@ -67,12 +67,14 @@ type Variant struct {
 	Expect Expect
 	// Trace is the golden trace under Flags, nil when not yet written.
 	Trace []string
-	// Line is the line of the variant's "lenient" key.
+	// Line is the line of the expectation: the "lenient" line, or the
+	// "expect" line for the strict outcome.
 	Line int
 }
 
 // casePos records where the parts the -update rewrite touches are.
 type casePos struct {
+	expect int        // the "expect:" line
 	last   int        // last line that belongs to the case
 	blocks []tracePos // trace blocks present in the file
 	// orphans are trace blocks whose lenient line is gone (kept only
@@ -123,7 +125,7 @@ func (c *Case) Run(l parser.Lenient, split int) ([]parser.Event, error) {
 // Outcomes returns the strict outcome followed by every lenient variant,
 // each with its flags, expectation and golden trace.
 func (c *Case) Outcomes() []Variant {
-	out := []Variant{{Flags: 0, Expect: c.Expect, Trace: c.Trace, Line: c.Line}}
+	out := []Variant{{Flags: 0, Expect: c.Expect, Trace: c.Trace, Line: c.pos.expect}}
 	return append(out, c.Lenient...)
 }
 

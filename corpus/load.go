@@ -258,6 +258,7 @@ func (p *fileParser) setKey(n int, word, arg, val string) error {
 	case "decide":
 		c.Decide, err = parseDecide(val)
 	case "expect":
+		c.pos.expect = n
 		c.Expect, err = parseExpect(val)
 	case "server":
 		c.Server, err = parseRule(val)
