@@ -19,8 +19,8 @@ func (p *Parser) fastVersion(b []byte, i, end int) (next int, handled, stop bool
 		return i, false, false
 	}
 	major, minor := s[5]-'0', s[7]-'0'
-	if !(major == 1 && minor <= 1) {
-		return i, false, false // the general path reports it
+	if major != 1 || p.method == MethodPRI {
+		return i, false, false // the general path reports or pauses
 	}
 	off := p.base + int64(i)
 	p.state = sVerMajor
@@ -34,9 +34,6 @@ func (p *Parser) fastVersion(b []byte, i, end int) (next int, handled, stop bool
 	next = i + 9
 	if !p.spanFrom(p.cb.OnVersion, p.vbuf[:], off+5) || !p.event(p.cb.OnVersionComplete, ErrCBVersionComplete, off+8) {
 		return next, true, true
-	}
-	if p.method == MethodPRI {
-		return next, false, false // let the general path raise the HTTP/2 pause
 	}
 	p.state = sHeaderStart
 	p.firstLine = true

@@ -68,7 +68,8 @@ type Lenient uint32
 const (
 	// LenientHeaders accepts control characters (other than NUL, CR and
 	// LF) in field values, whitespace between a field name and its colon,
-	// and obs-fold line folding (RFC 9112 §5.1, §5.2). Risk: a proxy that
+	// and obs-fold line folding in requests (RFC 9112 §5.1, §5.2; folding
+	// is always accepted in responses, as §5.2 requires of user agents). Risk: a proxy that
 	// strips "Transfer-Encoding :" differently from its backend hides
 	// framing headers.
 	LenientHeaders Lenient = 1 << 0
@@ -88,8 +89,9 @@ const (
 	// §6.3 rule 4 requires 400 and close).
 	LenientTransferEncoding Lenient = 1 << 3
 	// LenientVersion accepts any single-digit HTTP version (HTTP/2.0,
-	// HTTP/1.7). Risk: small; versions other than 1.0 and 1.1 have other
-	// framing rules in other implementations.
+	// HTTP/0.9) in an HTTP/1.x message syntax. Strict mode already accepts
+	// every HTTP/1.x minor version, processing HTTP/1.2 as HTTP/1.1 (RFC
+	// 9110 §2.5). Risk: small; other major versions have other framing.
 	LenientVersion Lenient = 1 << 4
 	// LenientDataAfterClose silently discards bytes that follow a message
 	// after which the connection closes, instead of failing with
@@ -117,7 +119,7 @@ const (
 	// request line and the status line (RFC 9112 §3 allows a recipient to
 	// accept whitespace runs). Risk: low; some hops split differently.
 	LenientSpaces Lenient = 1 << 10
-	// LenientTarget accepts any byte other than SP, CR, LF and NUL in the
+	// LenientTarget accepts any byte other than SP, HTAB, CR, LF and NUL in the
 	// request-target, and an asterisk-form target with a method other than
 	// OPTIONS. Risk: routing decisions that differ between hops.
 	LenientTarget Lenient = 1 << 11

@@ -237,8 +237,10 @@ func (p *Parser) headEnd(off int64) bool {
 	}
 	p.contentLength = p.declaredCL
 	if p.curTyp == Request {
+		// RFC 9110 §7.8: a server MUST ignore Upgrade received in an
+		// HTTP/1.0 request.
 		p.upgrade = p.method == MethodConnect ||
-			(p.flags&FlagUpgrade != 0 && p.flags&FlagConnectionUpgrade != 0)
+			(p.flags&FlagUpgrade != 0 && p.flags&FlagConnectionUpgrade != 0 && (p.major > 1 || p.minor > 0))
 	} else {
 		p.upgrade = p.statusCode == 101
 	}

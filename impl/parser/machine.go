@@ -288,6 +288,16 @@ loop:
 			}
 
 		case sTarget:
+			for p.pct > 0 && i < end {
+				// pct-encoded = "%" HEXDIG HEXDIG (RFC 3986 §2.1)
+				if unhex[b[i]] == 0xff {
+					p.emitSpanErr(b, &spanStart, i)
+					p.fail(ErrInvalidURL, "Invalid percent-encoding in the request-target (% not followed by two hex digits)", b, i)
+					break loop
+				}
+				p.pct--
+				i++
+			}
 			j := i
 			switch p.urlState {
 			case uOrigin:
@@ -331,6 +341,11 @@ loop:
 			if i == end {
 				break loop
 			}
+			if b[i] == '%' && p.urlState != uLenient && p.urlState != uScheme {
+				p.pct = 2
+				i++
+				continue
+			}
 			if b[i] != ' ' {
 				switch {
 				case b[i] == '\r' || b[i] == '\n':
@@ -343,6 +358,11 @@ loop:
 					p.emitSpanErr(b, &spanStart, i)
 					p.fail(ErrInvalidURL, "Invalid character in the request-target", b, i)
 				}
+				break loop
+			}
+			if p.pct > 0 {
+				p.emitSpanErr(b, &spanStart, i)
+				p.fail(ErrInvalidURL, "Invalid percent-encoding in the request-target (% not followed by two hex digits)", b, i)
 				break loop
 			}
 			if p.urlState == uScheme {
@@ -435,10 +455,12 @@ loop:
 			}
 			p.minor = c - '0'
 			p.vbuf[2] = c
-			ok := p.major == 1 && p.minor <= 1
+			// RFC 9110 §2.5: a higher minor version of HTTP/1 is processed
+			// as HTTP/1.1; other major versions are not HTTP/1.
+			ok := p.major == 1
 			if !ok && p.lenient&LenientVersion == 0 &&
 				!(p.curTyp == Request && p.method == MethodPRI && p.major == 2 && p.minor == 0) {
-				p.fail(ErrInvalidVersion, "Unsupported HTTP version (only HTTP/1.0 and HTTP/1.1)", b, i)
+				p.fail(ErrInvalidVersion, "Unsupported HTTP version (not HTTP/1.x)", b, i)
 				break loop
 			}
 			i++
@@ -811,9 +833,11 @@ loop:
 			p.state = sValueEnd
 
 		case sValueEnd:
-			if (c == ' ' || c == '\t') && p.lenient&LenientHeaders != 0 {
+			if (c == ' ' || c == '\t') && (p.lenient&LenientHeaders != 0 || p.curTyp == Response) {
 				// obs-fold (RFC 9112 §5.2): the value goes on; the folded
-				// line's whitespace stands in for the line break.
+				// line's whitespace stands in for the line break. A user
+				// agent MUST accept it in a response; a server may reject
+				// it, and does unless LenientHeaders.
 				p.state = sValue
 				p.open = spValue
 				spanStart = i

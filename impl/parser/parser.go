@@ -125,6 +125,7 @@ type Parser struct {
 	urlHost   int
 	urlPort   int
 	urlColon  bool
+	pct       int      // hex digits still due after a '%' in the target
 	firstLine bool     // the next field line is the first after the start line
 	nbuf      [20]byte // field name split across inputs, for framing fields
 	fieldKind fieldKind
@@ -212,6 +213,7 @@ func (p *Parser) resetMessage() {
 	p.inTrailer = false
 	p.hstate = hOther
 	p.open = spNone
+	p.pct = 0
 }
 
 // Pause stops the parser after the current callback returns; Execute then

@@ -334,7 +334,7 @@ func TestLenientFlags(t *testing.T) {
 		{parser.LenientChunkedLength, parser.Request, "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", parser.ErrInvalidContentLength},
 		{parser.LenientKeepAlive, parser.Request, "GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\n\r\n", parser.ErrClosedConnection},
 		{parser.LenientTransferEncoding, parser.Request, "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", parser.ErrInvalidTransferEncoding},
-		{parser.LenientVersion, parser.Request, "GET / HTTP/1.2\r\n\r\n", parser.ErrInvalidVersion},
+		{parser.LenientVersion, parser.Request, "GET / HTTP/2.0\r\n\r\n", parser.ErrInvalidVersion},
 		{parser.LenientDataAfterClose, parser.Request, "GET / HTTP/1.0\r\n\r\nxyz", parser.ErrClosedConnection},
 		{parser.LenientOptionalLFAfterCR, parser.Request, "GET / HTTP/1.1\rHost: a\r\n\r\n", parser.ErrLFExpected},
 		{parser.LenientOptionalCRLFAfterChunk, parser.Request, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab0\r\n\r\n", parser.ErrCRExpected},

@@ -51,10 +51,10 @@ var reasonTab = makeTab(func(c byte) bool {
 //	unreserved     = ALPHA / DIGIT / "-" / "." / "_" / "~"
 //	sub-delims     = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="
 //
-// '%' is allowed as the start of pct-encoded. A fragment ("#") is not part
-// of any request-target form.
+// '%' is not in the table: the parser checks that two hex digits follow
+// it. A fragment ("#") is not part of any request-target form.
 var originTab = makeTab(func(c byte) bool {
-	return isAlpha(c) || isDigit(c) || contains("-._~!$&'()*+,;=:@/?%", c)
+	return isAlpha(c) || isDigit(c) || contains("-._~!$&'()*+,;=:@/?", c)
 })
 
 // absoluteTab marks the bytes after "scheme:" in an absolute-form target
@@ -74,7 +74,7 @@ var schemeTab = makeTab(func(c byte) bool {
 // §3.2.3: authority-form = uri-host ":" port; RFC 3986 §3.2.2 host =
 // IP-literal / IPv4address / reg-name). No userinfo ("@") is allowed.
 var authorityTab = makeTab(func(c byte) bool {
-	return isAlpha(c) || isDigit(c) || contains("-._~!$&'()*+,;=%:[]", c)
+	return isAlpha(c) || isDigit(c) || contains("-._~!$&'()*+,;=:[]", c)
 })
 
 // lenientTargetTab is what LenientTarget accepts: anything but SP, the line
