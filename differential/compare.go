@@ -130,8 +130,8 @@ type compared struct {
 // compared sorted by name, keeping the order of values within a name,
 // because net/http's header map keeps no order across names. Framing is
 // not compared when an oracle cannot report it (Node). Consumed is
-// compared only for an upgrade or an unfinished message (where the tunnel
-// or the unread message begins), and only when both sides know it.
+// compared when both sides know it and neither discarded bytes after a
+// closing message.
 func Compare(ours, theirs Outcome) Comparison {
 	x := compared{Messages: normalise(ours.Messages)}
 	y := compared{Messages: normalise(theirs.Messages)}
@@ -140,7 +140,7 @@ func Compare(ours, theirs Outcome) Comparison {
 	switch {
 	case both:
 		x.End, y.End = comparedEnd(ours.End.Kind), comparedEnd(theirs.End.Kind)
-		if ours.Consumed >= 0 && theirs.Consumed >= 0 && x.End != EndClean {
+		if ours.Consumed >= 0 && theirs.Consumed >= 0 && ours.End.Kind != EndClosed && theirs.End.Kind != EndClosed {
 			x.Consumed, y.Consumed = ours.Consumed, theirs.Consumed
 		}
 	default:

@@ -1,8 +1,11 @@
 package differential
 
 import (
+	"strings"
+
 	"github.com/conformhttp/conform/corpus"
 	"github.com/conformhttp/conform/impl/parser"
+	"github.com/conformhttp/conform/reports"
 )
 
 // FromCase returns the input of a corpus case. The stream ends after the
@@ -16,10 +19,12 @@ func FromCase(c *corpus.Case) Input {
 		Data:          c.Bytes(),
 		EOF:           c.Finish,
 		MaxHeaderSize: c.MaxHeaderSize,
-		Level:         string(c.Level),
+		Title:         c.Title,
+		Family:        strings.TrimSuffix(c.File, ".txt"),
+		Level:         reports.Level(c.Level),
 	}
 	for _, r := range c.RFC {
-		in.RFC = append(in.RFC, r.String())
+		in.RFC = append(in.RFC, reports.NewRef(r.RFC, r.Section))
 	}
 	for _, d := range c.Decide {
 		switch d {

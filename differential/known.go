@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/conformhttp/conform/impl/parser"
+	"github.com/conformhttp/conform/reports"
 )
 
 // knownText is known.txt, the checked-in list of known, intended
@@ -42,8 +44,8 @@ const (
 type Known struct {
 	ID    string
 	Title string
-	// RFC is the section that decides which side is right.
-	RFC string
+	// RFC are the sections that decide which side is right.
+	RFC []reports.Ref
 	// Right is the side the RFC agrees with; Why explains.
 	Right Side
 	Why   string
@@ -170,7 +172,7 @@ func (k *Known) set(key, val string) error {
 	case "title":
 		k.Title = val
 	case "rfc":
-		k.RFC = val
+		k.RFC, err = parseRefs(val)
 	case "why":
 		k.Why = val
 	case "right":
@@ -221,6 +223,22 @@ func (k *Known) set(key, val string) error {
 		return fmt.Errorf("empty value")
 	}
 	return err
+}
+
+// parseRefs reads "RFC 9112 §6.3, RFC 9110 §5.5".
+func parseRefs(s string) ([]reports.Ref, error) {
+	var out []reports.Ref
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		rest, ok := strings.CutPrefix(part, "RFC ")
+		num, sec, ok2 := strings.Cut(rest, " §")
+		n, err := strconv.Atoi(num)
+		if !ok || !ok2 || err != nil || n <= 0 || sec == "" || strings.Trim(sec, "0123456789.") != "" {
+			return nil, fmt.Errorf("%q is not a section reference such as \"RFC 9112 §6.3\"", part)
+		}
+		out = append(out, reports.NewRef(n, sec))
+	}
+	return out, nil
 }
 
 // appliesTo reports whether the entry's input conditions hold.

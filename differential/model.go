@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/conformhttp/conform/impl/parser"
+	"github.com/conformhttp/conform/reports"
 )
 
 // Input is one byte stream to give every oracle.
@@ -34,11 +35,14 @@ type Input struct {
 	// MaxHeaderSize is the head size limit given to the oracles that have
 	// one (ours and Node): zero is their default, 16 KiB.
 	MaxHeaderSize int
-	// Level is the requirement level of the rule the input exercises, when
-	// it comes from the corpus; it is copied into results.
-	Level string
-	// RFC lists the sections the input exercises ("RFC 9112 §6.3").
-	RFC []string
+	// Title, Family, Level and RFC describe the input in results: what it
+	// is, the group it belongs to (a corpus topic), the requirement level
+	// of the rule it exercises and the sections that state the rule. They
+	// are set for corpus cases and may be empty.
+	Title  string
+	Family string
+	Level  reports.Level
+	RFC    []reports.Ref
 }
 
 // Resolve returns in with a definite Type: a stream of type Both is a

@@ -104,6 +104,11 @@ function parse(req) {
   if (r instanceof Error) {
     end = errorEnd(r);
     consumed = r.bytesParsed;
+    if (r.code === 'HPE_CLOSED_CONNECTION') {
+      // llhttp skips past the first byte after the closing message before
+      // it reports the error.
+      consumed--;
+    }
   } else if (r < data.length) {
     end = { kind: 'upgrade' };
     consumed = r;
