@@ -31,6 +31,11 @@ func (s Scheduling) String() string {
 	return "lifo"
 }
 
+// idleWatchDelay is how long a free socket waits before a goroutine
+// starts watching it for the server's close. Reusing a socket within it
+// costs nothing; after it, a close is noticed at once, as Node does.
+const idleWatchDelay = time.Millisecond
+
 // DefaultMaxFreeSockets is Node's default maxFreeSockets.
 const DefaultMaxFreeSockets = 256
 
@@ -96,8 +101,12 @@ type Agent struct {
 	closed bool                // guarded by mu
 	stats  Stats               // guarded by mu
 
-	watchers sync.WaitGroup // idle watchers running
-	bufs     sync.Pool      // *[]byte, for copying request bodies
+	// watchers counts idle watchers running or scheduled to start.
+	watchers sync.WaitGroup
+	// watchDelay is how long a socket stays free before a watcher starts
+	// reading it (idleWatchDelay; tests change it).
+	watchDelay time.Duration
+	bufs       sync.Pool // *[]byte, for copying request bodies
 
 	// onStep, when set (by tests), runs under mu after every change.
 	onStep func()
@@ -128,7 +137,7 @@ type grant struct {
 
 // NewAgent returns an Agent configured by opts.
 func NewAgent(opts AgentOptions) *Agent {
-	a := &Agent{opts: opts, pools: make(map[string]*keyPool)}
+	a := &Agent{opts: opts, pools: make(map[string]*keyPool), watchDelay: idleWatchDelay}
 	a.dialer = opts.Dialer
 	if a.dialer == nil {
 		a.dialer = NetDialer{}
@@ -216,6 +225,7 @@ func (a *Agent) Close() error {
 		a.closed = true
 		for _, kp := range a.pools {
 			for _, pc := range kp.free {
+				a.stopIdleTimerLocked(pc)
 				pc.state = stClosed
 				pc.conn.Close()
 				a.total--
@@ -290,12 +300,14 @@ func (a *Agent) acquire(ctx context.Context, t *target, name []byte, fresh bool,
 				kp.free = kp.free[:len(kp.free)-1]
 			}
 			pc.state = stActive
-			pc.watchTaken = true
+			a.stopIdleTimerLocked(pc)
+			watched := pc.watching
+			pc.watchTaken = watched
 			kp.active = append(kp.active, pc)
 			idle := time.Since(pc.idleAt)
 			a.step()
 			a.mu.Unlock()
-			if pc.unwatch() {
+			if !watched || pc.unwatch() {
 				a.mu.Lock()
 				a.stats.Reuses++
 				pc.uses++
@@ -435,10 +447,13 @@ func (a *Agent) destroyLocked(pc *pconn, regrant bool) {
 	if pc.state == stClosed {
 		return
 	}
-	if pc.state == stIdle {
-		kp.free = slices.Delete(kp.free, slices.Index(kp.free, pc), slices.Index(kp.free, pc)+1)
+	if i := slices.Index(kp.free, pc); i >= 0 {
+		kp.free = slices.Delete(kp.free, i, i+1)
 	} else if i := slices.Index(kp.active, pc); i >= 0 {
 		kp.active = slices.Delete(kp.active, i, i+1)
+	}
+	if pc.state == stIdle {
+		a.stopIdleTimerLocked(pc)
 	}
 	pc.state = stClosed
 	if pc.conn != nil {
@@ -556,20 +571,29 @@ func (a *Agent) putLocked(pc *pconn) error {
 		kp.free = append(kp.free, pc)
 		pc.state = stIdle
 		pc.idleAt = time.Now()
-		timeout := a.opts.Timeout
-		if pc.freeTimeout > 0 && (timeout <= 0 || pc.freeTimeout < timeout) {
-			timeout = pc.freeTimeout
+		pc.idleTimeout = a.opts.Timeout
+		if pc.freeTimeout > 0 && (pc.idleTimeout <= 0 || pc.freeTimeout < pc.idleTimeout) {
+			pc.idleTimeout = pc.freeTimeout
 		}
-		var dl time.Time
-		if timeout > 0 {
-			dl = pc.idleAt.Add(timeout)
-		}
-		pc.conn.SetReadDeadline(dl)
+		// The watcher starts after watchDelay: a socket reused sooner (the
+		// common case under load) costs no goroutine and no syscall.
 		a.watchers.Add(1)
-		go pc.watch()
+		if pc.idleTimer == nil {
+			pc.idleTimer = time.AfterFunc(a.watchDelay, pc.startWatch)
+		} else {
+			pc.idleTimer.Reset(a.watchDelay)
+		}
 		a.step()
 		return nil
 	}
 	a.destroyLocked(pc, true)
 	return why
+}
+
+// stopIdleTimerLocked cancels a pending watcher start; a start it
+// prevents will not balance its watchers.Add, so this does.
+func (a *Agent) stopIdleTimerLocked(pc *pconn) {
+	if pc.idleTimer != nil && pc.idleTimer.Stop() {
+		a.watchers.Done()
+	}
 }

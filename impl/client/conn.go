@@ -48,7 +48,10 @@ type pconn struct {
 	idleAt      time.Time // when it entered the free list
 	uses        int       // requests it has carried
 	watchTaken  bool      // a taker waits on watchCh for the watcher's result
-	freeTimeout time.Duration
+	watching    bool      // a watcher goroutine reads the free socket
+	idleTimer   *time.Timer
+	freeTimeout time.Duration // from the server's Keep-Alive hint
+	idleTimeout time.Duration // free-socket timeout in force
 
 	// watchCh carries the idle watcher's result to the request that took
 	// the socket from the free list. Buffered; written by the watcher,
@@ -228,8 +231,7 @@ func (pc *pconn) execute(limit int) error {
 	if err == nil {
 		return nil
 	}
-	var pe *parser.Error
-	if errors.As(err, &pe) {
+	if pe, ok := err.(*parser.Error); ok {
 		switch pe.Code {
 		case parser.ErrPaused:
 			pc.p.Resume()
@@ -412,15 +414,37 @@ func (pc *pconn) write(b []byte) error {
 	return fmt.Errorf("%w (%s): writing: %w", ErrConnClosed, pc.kp.name, err)
 }
 
+// startWatch runs when the socket has been free for watchDelay and, if
+// it still is and nobody watches it yet, watches it. Each run balances
+// one watchers.Add of putLocked (or a Stop that prevented it does).
+func (pc *pconn) startWatch() {
+	a := pc.agent
+	a.mu.Lock()
+	if pc.state != stIdle || pc.watching {
+		a.mu.Unlock()
+		a.watchers.Done()
+		return
+	}
+	pc.watching = true
+	var dl time.Time
+	if pc.idleTimeout > 0 {
+		dl = pc.idleAt.Add(pc.idleTimeout)
+	}
+	// Set under mu, so a taker's interrupting deadline comes later.
+	pc.conn.SetReadDeadline(dl)
+	pc.deadlineSet = true
+	a.mu.Unlock()
+	pc.watch()
+}
+
 // watch runs while the socket is free: a blocked Read that notices the
 // server closing, unsolicited bytes, and the free-socket timeout.
-// The caller has set the read deadline (the free-socket timeout) before
-// starting it, so that a taker's interrupting deadline always comes later.
 func (pc *pconn) watch() {
 	a := pc.agent
 	defer a.watchers.Done()
 	n, err := pc.conn.Read(pc.rbuf[:])
 	a.mu.Lock()
+	pc.watching = false
 	switch {
 	case pc.watchTaken:
 		a.mu.Unlock()
