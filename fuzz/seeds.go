@@ -1,0 +1,184 @@
+package fuzz
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/conformhttp/conform/corpus"
+	"github.com/conformhttp/conform/impl/parser"
+)
+
+// Adder is what seeding needs of a *testing.F.
+type Adder interface {
+	Name() string
+	Add(args ...any)
+	Fatal(args ...any)
+}
+
+// AddSeeds adds the seeds of the fuzz target f (Seeds of its name without
+// the "Fuzz" prefix) with f.Add. libFuzzer builds of the targets
+// (go-118-fuzz-build, as ClusterFuzzLite uses) call a target once per
+// input, ignore f.Add and give their F another name; AddSeeds then does
+// nothing, so that loading the corpus does not slow every input down.
+// Those engines get the seeds from the zips ExportSeeds writes.
+func AddSeeds(f Adder) {
+	name, ok := strings.CutPrefix(f.Name(), "Fuzz")
+	if !ok {
+		return
+	}
+	seeds, err := Seeds(name)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+}
+
+// seedBuilder returns the function that builds the seeds of the target
+// named name without "Fuzz".
+func seedBuilder(name string) (func([]*corpus.Case) [][]byte, bool) {
+	switch name {
+	case "ParseRequest":
+		return func(cs []*corpus.Case) [][]byte { return parseSeeds(cs, parser.Request) }, true
+	case "ParseResponse":
+		return func(cs []*corpus.Case) [][]byte { return parseSeeds(cs, parser.Response) }, true
+	case "SplitInvariance":
+		return splitSeeds, true
+	case "RoundTrip":
+		return roundTripSeeds, true
+	}
+	return nil, false
+}
+
+// SeedSets returns the names (without "Fuzz") of the targets that Seeds
+// knows, sorted.
+func SeedSets() []string {
+	return []string{"ParseRequest", "ParseResponse", "RoundTrip", "SplitInvariance"}
+}
+
+// Seeds returns the seed inputs of the target named name without its
+// "Fuzz" prefix: every case of the corpus (package corpus) that fits the
+// target, under each of its lenient variants, plus the messages of
+// ownMessages, each encoded as the target reads its input.
+func Seeds(name string) ([][]byte, error) {
+	build, ok := seedBuilder(name)
+	if !ok {
+		return nil, fmt.Errorf("no seeds for fuzz target %q (known: %s)", name, strings.Join(SeedSets(), ", "))
+	}
+	cases, err := corpus.Load()
+	if err != nil {
+		return nil, fmt.Errorf("seeds for %s: loading the corpus: %w", name, err)
+	}
+	return build(cases), nil
+}
+
+// ownMessage is a seed message of this package's own, for paths the
+// corpus reaches rarely: pipelines, chunk extensions with trailers, bodies
+// read until EOF, upgrades.
+type ownMessage struct {
+	typ  parser.Type
+	data string
+	opts Options
+}
+
+func ownMessages() []ownMessage {
+	return []ownMessage{
+		{parser.Request, "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", Options{}},
+		{parser.Request, "POST /u HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b;c=\"d\\\"e\"\r\nhello\r\n0;x\r\nT: v\r\nU:\r\n\r\n", Options{}},
+		{parser.Request, "POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcPUT /x HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", Options{}},
+		{parser.Request, "GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello", Options{}},
+		{parser.Request, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n\x16\x03\x01", Options{}},
+		{parser.Request, "GET / HTTP/1.1\nX: a\n b\n\r\n", Options{Lenient: parser.LenientAll}},
+		{parser.Request, "POST / HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: gzip, chunked\r\n\r\n4 \r\nbody\r\n0\r\n\r\n", Options{Lenient: parser.LenientAll}},
+		{parser.Request, "GET / HTTP/1.1\r\nHost: " + strings.Repeat("h", 60) + "\r\n\r\n", Options{MaxHeaderSize: 48}},
+		{parser.Response, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n\r\nuntil eof", Options{}},
+		{parser.Response, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\nExpires: never\r\n\r\n", Options{}},
+		{parser.Response, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\nframes", Options{}},
+		{parser.Response, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nHTTP/1.0 200 OK\r\n\r\n", Options{Decide: [4]parser.HeadersDecision{parser.SkipBody}}},
+		{parser.Response, "HTTP/1.1 200 Connection established\r\n\r\ntunnel", Options{Decide: [4]parser.HeadersDecision{parser.SkipBodyUpgrade}}},
+		{parser.Response, "HTTP/1.0 200\r\nConnection: keep-alive, close\r\nContent-Length: 0\r\n\r\n", Options{}},
+	}
+}
+
+// caseOptions returns the options of a corpus case under the lenient
+// modes l.
+func caseOptions(c *corpus.Case, l parser.Lenient) Options {
+	o := Options{Lenient: l, Type: c.Type, MaxHeaderSize: c.MaxHeaderSize}
+	copy(o.Decide[:], c.Decide)
+	return o
+}
+
+// caseType is the type a case's bytes are read as, Both resolved as the
+// parser resolves it.
+func caseType(c *corpus.Case) parser.Type {
+	if c.Type != parser.Both {
+		return c.Type
+	}
+	if strings.HasPrefix(string(c.Bytes()), "HT") {
+		return parser.Response
+	}
+	return parser.Request
+}
+
+// parseSeeds are the seeds of the targets that read one type of message:
+// the options prefix, then the bytes.
+func parseSeeds(cases []*corpus.Case, typ parser.Type) [][]byte {
+	var out [][]byte
+	for _, c := range cases {
+		if caseType(c) != typ {
+			continue
+		}
+		for _, v := range c.Outcomes() {
+			out = append(out, append(caseOptions(c, v.Flags).Encode(), c.Bytes()...))
+		}
+	}
+	for _, m := range ownMessages() {
+		if m.typ == typ {
+			out = append(out, append(m.opts.Encode(), m.data...))
+		}
+	}
+	return out
+}
+
+// roundTripSeeds are the options prefix, with the case's own type, then
+// the bytes.
+func roundTripSeeds(cases []*corpus.Case) [][]byte {
+	var out [][]byte
+	for _, c := range cases {
+		for _, v := range c.Outcomes() {
+			out = append(out, append(caseOptions(c, v.Flags).Encode(), c.Bytes()...))
+		}
+	}
+	for _, m := range ownMessages() {
+		o := m.opts
+		o.Type = m.typ
+		out = append(out, append(o.Encode(), m.data...))
+	}
+	return out
+}
+
+// splitSeeds are the options prefix with the case's type, a plan, then
+// the bytes: each case one byte at a time with a pause every third event,
+// and in pieces of 7 and 2 bytes.
+func splitSeeds(cases []*corpus.Case) [][]byte {
+	plans := []Plan{{PauseEvery: 3}, {Pieces: []int{7, 2}}}
+	var out [][]byte
+	add := func(o Options, data []byte) {
+		for _, pl := range plans {
+			s := append(o.Encode(), pl.Encode()...)
+			out = append(out, append(s, data...))
+		}
+	}
+	for _, c := range cases {
+		for _, v := range c.Outcomes() {
+			add(caseOptions(c, v.Flags), c.Bytes())
+		}
+	}
+	for _, m := range ownMessages() {
+		o := m.opts
+		o.Type = m.typ
+		add(o, []byte(m.data))
+	}
+	return out
+}
