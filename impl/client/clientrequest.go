@@ -340,7 +340,13 @@ func (cr *ClientRequest) Response() (*Response, error) {
 	if !cr.ended && cr.writeErr == nil && cr.cont != contRefused {
 		return nil, fmt.Errorf("%w: Response called before End", ErrRequestState)
 	}
-	if err := pc.readHead(); err != nil {
+	err := pc.readHead()
+	if err == nil && !pc.upgrade {
+		// A response without body ends right after its head: let the
+		// parser say so even when no byte follows.
+		err = pc.settle()
+	}
+	if err != nil {
 		cr.abort(err)
 		return nil, err
 	}
@@ -471,8 +477,9 @@ func (a *Agent) Do(ctx context.Context, r *Request) (*Response, error) {
 			if r.GetBody == nil {
 				return nil, err
 			}
-			if body, err = r.GetBody(); err != nil {
-				return nil, fmt.Errorf("client: GetBody for a retry: %w", err)
+			var gerr error
+			if body, gerr = r.GetBody(); gerr != nil {
+				return nil, fmt.Errorf("client: GetBody for a retry after %w: %w", err, gerr)
 			}
 		}
 		if t := r.Trace; t != nil && t.Retried != nil {

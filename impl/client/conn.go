@@ -245,6 +245,20 @@ func (pc *pconn) execute(limit int) error {
 	return pc.parseErr(err)
 }
 
+// settle runs the parser on no input, which completes a message whose
+// end is already known (no body) without waiting for more bytes.
+func (pc *pconn) settle() error {
+	_, err := pc.p.Execute(pc.rbuf[pc.r:pc.r])
+	if err == nil {
+		return nil
+	}
+	if pe, ok := err.(*parser.Error); ok && pe.Code == parser.ErrPaused {
+		pc.p.Resume()
+		return nil
+	}
+	return pc.parseErr(err)
+}
+
 func (pc *pconn) parseErr(err error) error {
 	return fmt.Errorf("client: response from %s: %w", pc.kp.name, err)
 }
