@@ -153,7 +153,7 @@ func TestWire(t *testing.T) {
 		},
 		{
 			name: "raw", reason: "Raw goes out byte for byte, malformed on purpose",
-			req: Request{URL: "http://example.test/", Raw: []byte("GET  /\x00 HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n")},
+			req:  Request{URL: "http://example.test/", Raw: []byte("GET  /\x00 HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n")},
 			want: "GET  /\x00 HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n",
 		},
 		{
