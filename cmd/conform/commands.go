@@ -14,6 +14,9 @@ type command struct {
 // commands returns the command table, in the order the overview lists it.
 func commands() []command {
 	return []command{
+		{name: "run", summary: "run the conformance checks against servers and write a report", run: runRun},
+		{name: "list", summary: "list the checks conform run would run", run: runList},
+		{name: "report", summary: "re-render saved results, several files as one matrix", run: runReport},
 		{name: "parse", summary: "print the parser's event trace for raw HTTP/1.x bytes", run: runParse},
 		{name: "help", summary: "print this overview, or a command's documentation", run: runHelp},
 		{name: "version", summary: "print conform's version and how it was built", run: runVersion},

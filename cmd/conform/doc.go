@@ -8,6 +8,9 @@
 //
 // The commands are:
 //
+//	run       run the conformance checks against servers and write a report
+//	list      list the checks conform run would run
+//	report    re-render saved results, several files as one matrix
 //	parse     print the parser's event trace for raw HTTP/1.x bytes
 //	help      print this overview, or a command's documentation
 //	version   print conform's version and how it was built
@@ -25,6 +28,117 @@
 //	2  usage: the command line was wrong; the message says how to fix it
 //	3  non-conformance found: the parser reported an error, or parsing the
 //	   same input in pieces gave a different result
+//
+// # conform run
+//
+// Usage:
+//
+//	conform run [--target HOST:PORT]... [--suite corpus,pipelining,...]
+//	            [--only ID-or-glob] [--level must,should,may,none]
+//	            [--timeouts fast|real] [--headers-timeout D]
+//	            [--request-timeout D] [--keep-alive-timeout D] [--split]
+//	            [--parallel N] [--report DIR] [--json FILE] [--junit FILE]
+//
+// Run sends conform's checks to HTTP/1.1 servers over TCP, grades what
+// each server does, and writes a report. With no --target it starts the
+// reference server (impl/server) in process and checks it. Several
+// --target flags check several servers in one run, and the report shows
+// them side by side; "--target reference" adds the embedded server to
+// live ones.
+//
+// The checks: every request case of the corpus, judged by its rule of
+// the answers the RFC allows (for a malformed request: a 4xx, or a close
+// without a 2xx, never one guessed status); pipelining (responses come
+// complete and in order); CONNECT; and timeouts (an unfinished head, a
+// dripped head, a short body, an idle connection). Each check gets a
+// verdict:
+//
+//	pass   the server did what the RFC requires or allows
+//	warn   a SHOULD was not met
+//	fail   a MUST was broken
+//	info   an observation the RFC leaves open
+//	skip   the check did not run (see its reason)
+//	error  conform could not decide: no connection, or the server was
+//	       still sending when a limit was reached (a slow drip, an
+//	       endless body)
+//
+// Every probe is bounded: a deadline, a cap on the bytes read, a cap on
+// the bytes the wire log keeps. Run prints a line per target with its
+// counts, one line per check that failed, warned or ended in error, and
+// where the report is. Progress goes to standard error: one line kept up
+// to date on a terminal, a line at every tenth of the run otherwise.
+//
+// Flags:
+//
+//	--target HOST:PORT
+//	    A server to check; repeat for several. "reference" is the
+//	    embedded reference server, the default.
+//	--suite NAME,...
+//	    Run only these suites: corpus, pipelining, connect, timeouts.
+//	--only ID-or-glob,...
+//	    Run only the checks whose id matches (shell-style: "te-*").
+//	    "conform list" shows the ids.
+//	--level must,should,may,none
+//	    Run only checks at these requirement levels (MUST NOT counts as
+//	    must; none: checks without a level).
+//	--timeouts fast|real
+//	    fast, the default: the embedded server runs with timeouts under
+//	    a second and the timeout checks wait for those; they skip live
+//	    targets. real: the embedded server keeps Node's defaults and every
+//	    target is waited for as its timeouts require, which takes minutes.
+//	--headers-timeout D, --request-timeout D, --keep-alive-timeout D
+//	    A live target's timeouts, for --timeouts real (servers' defaults
+//	    differ). The defaults are Node's: 60s, 5m0s and 5s.
+//	--split
+//	    Also send every corpus request in pieces, one byte at a time (a
+//	    few bytes for long ones) with a short pause between them, to find
+//	    servers that mishandle fragmented input. The split checks have ids
+//	    ending in "@split".
+//	--parallel N
+//	    Run N checks at once, each on its own connection (default: four
+//	    per CPU, at least 8).
+//	--report DIR
+//	    Write report.html and results.json into DIR (default
+//	    reports/out).
+//	--json FILE
+//	    Also write the results JSON to FILE.
+//	--junit FILE
+//	    Also write JUnit XML to FILE, for CI systems.
+//
+// The report is one HTML file that needs no network: a summary by family
+// and requirement level, a matrix of checks by server when several ran,
+// and for every check its verdict, reason, RFC section and the bytes sent
+// and received. reports/README.md documents the results JSON.
+//
+// Run exits with 0 when no check failed, 3 when at least one failed (a
+// MUST broken), 1 when none failed but a check ended in error or a file
+// could not be written, and 2 for a bad call.
+//
+// # conform list
+//
+// Usage:
+//
+//	conform list [--suite NAME,...] [--only ID-or-glob] [--level LEVEL,...]
+//	             [--split]
+//
+// List prints every check conform run would run with the same flags, one
+// per line: its id, suite and family, requirement level, RFC sections and
+// title. It sends nothing. The number of checks goes to standard error.
+//
+// # conform report
+//
+// Usage:
+//
+//	conform report RESULTS.json... [-o DIR] [--junit FILE]
+//
+// Report reads results files written by conform run (its --json FILE, or
+// results.json in its report directory) and writes report.html and
+// results.json into DIR (default reports/out). Several files become one
+// report, their servers side by side in the matrix; a server that appears
+// in two files with the same checks gets a column for each, named
+// "NAME (2)". With --junit it also writes JUnit XML. Report exits with 0
+// when it wrote the report, whatever the verdicts; 1 when a file could not
+// be read or written; 2 for a bad call.
 //
 // # conform parse
 //
