@@ -157,15 +157,27 @@ type Result struct {
 	WriteErr error
 	// ChunksSent counts the chunks written in full.
 	ChunksSent int
-	// Log is the wire log.
+	// Log is the wire log; its times count from Started.
 	Log Log
-	// Duration is how long the exchange took.
+	// Started is when the exchange began (before the dial), and Duration
+	// how long it took.
+	Started  time.Time
 	Duration time.Duration
 }
 
 // Closed reports whether the target ended the connection (closed or
 // reset it).
 func (r *Result) Closed() bool { return r.End == EndClosed || r.End == EndReset }
+
+// InProgress reports that a response had begun and was neither complete
+// nor malformed when the exchange ended: the target was still sending it.
+func (r *Result) InProgress() bool {
+	if n := len(r.Responses); n > 0 {
+		last := &r.Responses[n-1]
+		return !last.Complete && last.Err == nil && !last.Upgrade
+	}
+	return false
+}
 
 // Statuses returns the status of each response in order, interim ones
 // included, with 0 for a response that is not valid HTTP/1.x (one that
@@ -197,7 +209,7 @@ func Do(ctx context.Context, t Target, p *Probe, lim Limits) *Result {
 		deadline = d
 	}
 	rec := newRecorder(start, lim.LogCap)
-	res := &Result{}
+	res := &Result{Started: start}
 	defer func() { res.Duration = time.Since(start) }()
 
 	dial := t.Dial

@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/conformhttp/conform/corpus"
+	"github.com/conformhttp/conform/internal/probe"
+	"github.com/conformhttp/conform/reports"
+)
+
+// splitSuffix marks the split variant of a corpus check.
+const splitSuffix = "@split"
+
+// maxSplitWrites bounds the writes of a split message: a message longer
+// than this many bytes is sent in pieces of len/maxSplitWrites bytes,
+// rounded up, so that a 20 KiB header-overflow case does not take 20,000
+// pauses.
+const maxSplitWrites = 512
+
+// corpusChecks returns a live check for every request case that has a
+// server rule, and with split a second one sending the bytes in pieces.
+func corpusChecks(cases []*corpus.Case, split bool) []*Check {
+	var out []*Check
+	for _, c := range cases {
+		if c.Server == nil {
+			continue
+		}
+		out = append(out, corpusCheck(c, false))
+		if split {
+			out = append(out, corpusCheck(c, true))
+		}
+	}
+	return out
+}
+
+func corpusCheck(c *corpus.Case, split bool) *Check {
+	ch := &Check{
+		ID:       c.ID,
+		Suite:    SuiteCorpus,
+		Family:   strings.TrimSuffix(c.File, ".txt"),
+		Title:    c.Title,
+		Level:    reports.Level(c.Level),
+		Expected: c.Server.Text,
+	}
+	for _, r := range c.RFC {
+		ch.RFC = append(ch.RFC, ref(r.RFC, r.Section))
+	}
+	if split {
+		ch.ID += splitSuffix
+		ch.Title += " (sent in pieces)"
+	}
+	data := c.Bytes()
+	responses := ruleResponses(c.Server)
+	ch.run = func(ctx context.Context, env *Env) Outcome {
+		p := &probe.Probe{Chunks: [][]byte{data}, Responses: responses, HalfClose: c.Finish}
+		if split {
+			p.Chunks = probe.Split(data, (len(data)+maxSplitWrites-1)/maxSplitWrites)
+			p.Pause = env.Config.SplitPause
+		}
+		res := env.do(ctx, p)
+		out := Outcome{Wire: wire(res)}
+		if v, why, ok := harnessProblem(res, env.Config.Limits); ok {
+			out.Verdict, out.Reason = v, why
+			return out
+		}
+		obs := corpus.Observation{Statuses: res.Statuses(), Closed: res.Closed()}
+		ok, why := c.Server.Judge(obs)
+		out.Verdict = grade(ch.Level, ok)
+		out.Reason = "answered " + why
+		if m := malformed(res); m != "" {
+			out.Reason += "; " + m
+		}
+		if !ok && c.Reason != "" {
+			out.Reason += ". The case: " + c.Reason
+		}
+		return out
+	}
+	return ch
+}
+
+// ruleResponses is the largest number of responses an alternative of r
+// consumes: how many the probe waits for before it only lingers.
+func ruleResponses(r *corpus.Rule) int {
+	most := 0
+	for _, alt := range r.Alts {
+		n := 0
+		for _, st := range alt {
+			switch st.Kind {
+			case corpus.StepClose, corpus.StepWait:
+			default:
+				n++
+			}
+		}
+		most = max(most, n)
+	}
+	return most
+}
+
+// describeStatuses renders statuses for a reason: "200, 400".
+func describeStatuses(st []int) string {
+	if len(st) == 0 {
+		return "no response"
+	}
+	parts := make([]string, len(st))
+	for i, s := range st {
+		if s == 0 {
+			parts[i] = "unframed bytes"
+		} else {
+			parts[i] = fmt.Sprint(s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
