@@ -248,7 +248,7 @@ func TestRequestBodies(t *testing.T) {
 	closeHdr := Field{"Connection", "close"}
 	tests := []struct {
 		name, reason string
-		srv          Server
+		srv          *Server
 		send         string
 		then         string // sent after the first response has been read
 		want         []resp
@@ -277,21 +277,21 @@ func TestRequestBodies(t *testing.T) {
 		{
 			name:   "unread body already received",
 			reason: "a body that arrived whole before the handler returned needs no draining",
-			srv:    Server{MaxBodyDrain: -1},
+			srv:    &Server{MaxBodyDrain: -1},
 			send:   "POST /noread HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx" + get("/after", "Connection: close"),
 			want:   []resp{okResp("not read"), okResp("GET /after", closeHdr)},
 		},
 		{
 			name:   "unread body too long to drain",
 			reason: "a declared body longer than MaxBodyDrain is not drained: the response closes the connection",
-			srv:    Server{MaxBodyDrain: 100},
+			srv:    &Server{MaxBodyDrain: 100},
 			send:   "POST /noread HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n",
 			want:   []resp{okResp("not read", closeHdr)},
 		},
 		{
 			name:   "unread chunked body too long to drain",
 			reason: "a chunked body that passes MaxBodyDrain while draining closes the connection after the response",
-			srv:    Server{MaxBodyDrain: 100},
+			srv:    &Server{MaxBodyDrain: 100},
 			send:   "POST /noread HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n",
 			then:   chunk(strings.Repeat("x", 1000)) + "0\r\n\r\n" + get("/after"),
 			want:   []resp{okResp("not read")},
@@ -299,7 +299,7 @@ func TestRequestBodies(t *testing.T) {
 		{
 			name:   "never drain",
 			reason: "a negative MaxBodyDrain closes after any body not yet received",
-			srv:    Server{MaxBodyDrain: -1},
+			srv:    &Server{MaxBodyDrain: -1},
 			send:   "POST /noread HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\n",
 			want:   []resp{okResp("not read", closeHdr)},
 		},
@@ -307,7 +307,7 @@ func TestRequestBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv := &tt.srv
+				srv := orNew(tt.srv)
 				srv.Handler = HandlerFunc(routes)
 				c := pipeClient(t, srv)
 				done := c.sendAsync(tt.send)

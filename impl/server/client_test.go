@@ -36,6 +36,7 @@ type testClient struct {
 	respP    *parser.Parser
 	got      []resp // complete responses not yet returned
 	cur      resp
+	body     []byte
 	field    []byte
 	value    []byte
 	inValue  bool
@@ -74,6 +75,7 @@ func newTestClient(t testing.TB, conn net.Conn) *testClient {
 	c.respP = parser.New(parser.Config{Type: parser.Response}, &parser.Callbacks{
 		OnMessageBegin: func(*parser.Parser) error {
 			c.cur = resp{}
+			c.body = c.body[:0]
 			c.trailers = false
 			return nil
 		},
@@ -118,11 +120,12 @@ func newTestClient(t testing.TB, conn net.Conn) *testClient {
 			return parser.Proceed, nil
 		},
 		OnBody: func(_ *parser.Parser, b []byte) error {
-			c.cur.Body += string(b)
+			c.body = append(c.body, b...)
 			return nil
 		},
 		OnMessageComplete: func(*parser.Parser) error {
 			c.flushField()
+			c.cur.Body = string(c.body)
 			c.got = append(c.got, c.cur)
 			return nil
 		},
@@ -289,3 +292,11 @@ func itoa(n int) string {
 
 // quietLog is a logger that discards, for tests that provoke panics.
 func quietLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// orNew returns s, or a new Server when s is nil.
+func orNew(s *Server) *Server {
+	if s == nil {
+		return &Server{}
+	}
+	return s
+}

@@ -31,7 +31,7 @@ func TestConnectAndUpgrade(t *testing.T) {
 	okA := "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + date2000 + "Content-Length: 6\r\n\r\nGET /a"
 	tests := []struct {
 		name, reason string
-		srv          Server
+		srv          *Server
 		send         string
 		then         string // sent after the first read
 		want         string // everything the client receives, to EOF
@@ -39,7 +39,7 @@ func TestConnectAndUpgrade(t *testing.T) {
 		{
 			name:   "CONNECT with head bytes",
 			reason: "the hook gets the bytes that followed the CONNECT head, after the earlier response was written",
-			srv:    Server{OnConnect: tunnelHook("HTTP/1.1 200 Connection Established\r\n")},
+			srv:    &Server{OnConnect: tunnelHook("HTTP/1.1 200 Connection Established\r\n")},
 			send:   get("/a") + connect + "TUNNEL",
 			then:   "more",
 			want:   okA + "HTTP/1.1 200 Connection Established\r\nX-Target: example.com:443\r\n\r\nhead=TUNNEL;echo=more",
@@ -47,7 +47,7 @@ func TestConnectAndUpgrade(t *testing.T) {
 		{
 			name:   "CONNECT with no head bytes",
 			reason: "head is empty when nothing followed the CONNECT head",
-			srv:    Server{OnConnect: tunnelHook("HTTP/1.1 200 Connection Established\r\n")},
+			srv:    &Server{OnConnect: tunnelHook("HTTP/1.1 200 Connection Established\r\n")},
 			send:   connect,
 			then:   "x",
 			want:   "HTTP/1.1 200 Connection Established\r\nX-Target: example.com:443\r\n\r\nhead=;echo=x",
@@ -55,7 +55,7 @@ func TestConnectAndUpgrade(t *testing.T) {
 		{
 			name:   "CONNECT after a slow handler",
 			reason: "the tunnel starts only after the pending response has been written",
-			srv:    Server{OnConnect: tunnelHook("HTTP/1.1 200 Connection Established\r\n")},
+			srv:    &Server{OnConnect: tunnelHook("HTTP/1.1 200 Connection Established\r\n")},
 			send:   get("/sleep?ms=300") + connect + "T",
 			then:   "y",
 			want:   strings.Replace(okA, "Content-Length: 6\r\n\r\nGET /a", "Content-Length: 17\r\n\r\nGET /sleep?ms=300", 1) + "HTTP/1.1 200 Connection Established\r\nX-Target: example.com:443\r\n\r\nhead=T;echo=y",
@@ -69,7 +69,7 @@ func TestConnectAndUpgrade(t *testing.T) {
 		{
 			name:   "Upgrade with a hook",
 			reason: "the upgrade hook gets the request and the bytes after its head, and writes the 101 itself",
-			srv:    Server{OnUpgrade: tunnelHook("HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n")},
+			srv:    &Server{OnUpgrade: tunnelHook("HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n")},
 			send:   upgrade + "FRAME",
 			then:   "z",
 			want:   "HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\nX-Target: /ws\r\n\r\nhead=FRAME;echo=z",
@@ -84,7 +84,7 @@ func TestConnectAndUpgrade(t *testing.T) {
 		{
 			name:   "Upgrade with a body goes to the handler",
 			reason: "a request with content is not upgraded: the hook would have no way to get the body",
-			srv:    Server{OnUpgrade: tunnelHook("HTTP/1.1 101 Switching Protocols\r\n")},
+			srv:    &Server{OnUpgrade: tunnelHook("HTTP/1.1 101 Switching Protocols\r\n")},
 			send:   "POST /echo HTTP/1.1\r\nHost: t\r\nConnection: upgrade, close\r\nUpgrade: h2c\r\nContent-Length: 2\r\n\r\nhi",
 			want:   "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + date2000 + "Connection: close\r\nContent-Length: 2\r\n\r\nhi",
 		},
@@ -92,7 +92,7 @@ func TestConnectAndUpgrade(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv := &tt.srv
+				srv := orNew(tt.srv)
 				srv.Handler = HandlerFunc(routes)
 				c := pipeClient(t, srv)
 				c.send(tt.send)

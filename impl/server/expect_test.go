@@ -20,7 +20,7 @@ func TestExpectContinue(t *testing.T) {
 	closeHdr := Field{"Connection", "close"}
 	tests := []struct {
 		name, reason string
-		srv          Server
+		srv          *Server
 		head         string // sent first
 		first        []resp // read after head
 		body         string // sent after first
@@ -43,7 +43,7 @@ func TestExpectContinue(t *testing.T) {
 		{
 			name:   "checkContinue hook rejects",
 			reason: "OnCheckContinue answers instead of the handler and can refuse the body",
-			srv: Server{OnCheckContinue: HandlerFunc(func(w ResponseWriter, r *Request) {
+			srv: &Server{OnCheckContinue: HandlerFunc(func(w ResponseWriter, r *Request) {
 				w.WriteHeader(413)
 			})},
 			head:  post("/echo", "Expect: 100-continue"),
@@ -52,7 +52,7 @@ func TestExpectContinue(t *testing.T) {
 		{
 			name:   "checkContinue hook accepts",
 			reason: "OnCheckContinue may send the 100 itself and then serve the request",
-			srv: Server{OnCheckContinue: HandlerFunc(func(w ResponseWriter, r *Request) {
+			srv: &Server{OnCheckContinue: HandlerFunc(func(w ResponseWriter, r *Request) {
 				w.WriteHeader(100)
 				routes(w, r)
 			})},
@@ -70,7 +70,7 @@ func TestExpectContinue(t *testing.T) {
 		{
 			name:   "checkExpectation hook",
 			reason: "OnCheckExpectation answers other expectations",
-			srv: Server{OnCheckExpectation: HandlerFunc(func(w ResponseWriter, r *Request) {
+			srv: &Server{OnCheckExpectation: HandlerFunc(func(w ResponseWriter, r *Request) {
 				w.Header().Set("Content-Type", "text/plain")
 				w.Header().Set("Connection", "close")
 				w.WriteString("expect=" + r.Header.Get("Expect"))
@@ -102,7 +102,7 @@ func TestExpectContinue(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv := &tt.srv
+				srv := orNew(tt.srv)
 				srv.Handler = HandlerFunc(routes)
 				c := pipeClient(t, srv)
 				c.send(tt.head)

@@ -25,7 +25,7 @@ func TestLimitsAndClientErrors(t *testing.T) {
 	}
 	tests := []struct {
 		name, reason string
-		srv          Server
+		srv          *Server
 		send         string
 		want         []resp
 	}{
@@ -38,28 +38,28 @@ func TestLimitsAndClientErrors(t *testing.T) {
 		{
 			name:   "head under a raised limit",
 			reason: "MaxHeaderSize raises the limit",
-			srv:    Server{MaxHeaderSize: 64 << 10},
+			srv:    &Server{MaxHeaderSize: 64 << 10},
 			send:   "GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\nX-Big: " + strings.Repeat("a", 16<<10) + "\r\n\r\n",
 			want:   []resp{okResp("GET /a", closeHdr)},
 		},
 		{
 			name:   "head over a lowered limit",
 			reason: "MaxHeaderSize counts the request line and fields",
-			srv:    Server{MaxHeaderSize: 40},
+			srv:    &Server{MaxHeaderSize: 40},
 			send:   "GET /a HTTP/1.1\r\nHost: t\r\nX-Long: 0123456789\r\n\r\n",
 			want:   []resp{errResp(431)},
 		},
 		{
 			name:   "too many fields",
 			reason: "more than MaxHeaders fields is answered 431",
-			srv:    Server{MaxHeaders: 5},
+			srv:    &Server{MaxHeaders: 5},
 			send:   manyFields(6),
 			want:   []resp{errResp(431)},
 		},
 		{
 			name:   "fields at the limit",
 			reason: "exactly MaxHeaders fields is accepted",
-			srv:    Server{MaxHeaders: 5},
+			srv:    &Server{MaxHeaders: 5},
 			send:   strings.Replace(manyFields(5), "X-0: v", "Connection: close", 1),
 			want:   []resp{okResp("GET /a", closeHdr)},
 		},
@@ -72,7 +72,7 @@ func TestLimitsAndClientErrors(t *testing.T) {
 		{
 			name:   "max requests per socket",
 			reason: "the response to the MaxRequestsPerSocket-th request carries Connection: close; later requests get no answer",
-			srv:    Server{MaxRequestsPerSocket: 2},
+			srv:    &Server{MaxRequestsPerSocket: 2},
 			send:   get("/a") + get("/b") + get("/c"),
 			want:   []resp{okResp("GET /a"), okResp("GET /b", closeHdr)},
 		},
@@ -123,7 +123,7 @@ func TestLimitsAndClientErrors(t *testing.T) {
 		{
 			name:   "unsupported version under lenient parsing",
 			reason: "with LenientVersion the parser accepts HTTP/2.0 and the server answers 505",
-			srv:    Server{Lenient: parser.LenientVersion},
+			srv:    &Server{Lenient: parser.LenientVersion},
 			send:   "GET /a HTTP/2.0\r\nHost: t\r\n\r\n",
 			want:   []resp{errResp(505)},
 		},
@@ -154,14 +154,14 @@ func TestLimitsAndClientErrors(t *testing.T) {
 		{
 			name:   "clientError hook replaces the answer",
 			reason: "OnClientError decides what is sent",
-			srv:    Server{OnClientError: func(e *ClientError) []byte { return []byte("HTTP/1.1 418 Teapot\r\nContent-Length: 0\r\n\r\n") }},
+			srv:    &Server{OnClientError: func(e *ClientError) []byte { return []byte("HTTP/1.1 418 Teapot\r\nContent-Length: 0\r\n\r\n") }},
 			send:   "G@T /a HTTP/1.1\r\n\r\n",
 			want:   []resp{{Status: 418, Reason: "Teapot", Header: Header{{"Content-Length", "0"}}}},
 		},
 		{
 			name:   "clientError hook sends nothing",
 			reason: "OnClientError returning nil closes without an answer",
-			srv:    Server{OnClientError: func(e *ClientError) []byte { return nil }},
+			srv:    &Server{OnClientError: func(e *ClientError) []byte { return nil }},
 			send:   get("/a") + "G@T /a HTTP/1.1\r\n\r\n",
 			want:   []resp{okResp("GET /a")},
 		},
@@ -169,7 +169,7 @@ func TestLimitsAndClientErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				srv := &tt.srv
+				srv := orNew(tt.srv)
 				srv.Handler = HandlerFunc(routes)
 				c := pipeClient(t, srv)
 				c.send(tt.send)
@@ -192,24 +192,24 @@ func TestClientErrorDetails(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		srv  Server
+		srv  *Server
 		send string
 		want seen
 	}{
-		{"header overflow", Server{MaxHeaderSize: 30}, "GET /a HTTP/1.1\r\nHost: t\r\nX: 1234567890\r\n\r\n",
+		{"header overflow", &Server{MaxHeaderSize: 30}, "GET /a HTTP/1.1\r\nHost: t\r\nX: 1234567890\r\n\r\n",
 			seen{Status: 431, Code: parser.ErrHeaderOverflow}},
-		{"too many headers", Server{MaxHeaders: 1}, "GET /a HTTP/1.1\r\nHost: t\r\nX: 1\r\n\r\n",
+		{"too many headers", &Server{MaxHeaders: 1}, "GET /a HTTP/1.1\r\nHost: t\r\nX: 1\r\n\r\n",
 			seen{Status: 431, Code: parser.ErrCBHeaderFieldComplete, Is: "too many"}},
-		{"missing host", Server{}, "GET /a HTTP/1.1\r\n\r\n",
+		{"missing host", &Server{}, "GET /a HTTP/1.1\r\n\r\n",
 			seen{Status: 400, Code: parser.ErrCBHeadersComplete, Is: "missing host"}},
-		{"bad version", Server{}, "GET /a HTTP/3.0\r\nHost: t\r\n\r\n",
+		{"bad version", &Server{}, "GET /a HTTP/3.0\r\nHost: t\r\n\r\n",
 			seen{Status: 505, Code: parser.ErrInvalidVersion, Is: "unsupported version"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				var got seen
-				srv := &tt.srv
+				srv := orNew(tt.srv)
 				srv.OnClientError = func(e *ClientError) []byte {
 					got.Status = e.Status
 					var pe *parser.Error

@@ -63,7 +63,7 @@ func TestTimeouts(t *testing.T) {
 	partial := "GET /a HTTP/1.1\r\nHost: t\r\n"
 	tests := []struct {
 		name, reason string
-		srv          Server
+		srv          *Server
 		script       []step
 		want         timeoutResult
 	}{
@@ -76,14 +76,14 @@ func TestTimeouts(t *testing.T) {
 		{
 			name:   "headers timeout from the request's first byte",
 			reason: "on a keep-alive connection the headers timeout runs from the next request's first byte, not from the previous response",
-			srv:    Server{HeadersTimeout: 10 * time.Second},
+			srv:    &Server{HeadersTimeout: 10 * time.Second},
 			script: []step{{send: get("/a"), sleep: 4 * time.Second}, {send: partial, sleep: time.Minute}},
 			want:   timeoutResult{Statuses: []int{200, 408}, ClosedAt: 14 * time.Second, Timeouts: []string{"headers"}},
 		},
 		{
 			name:   "headers timeout restarts per request",
 			reason: "two heads each taking 8 s of a 10 s limit both succeed",
-			srv:    Server{HeadersTimeout: 10 * time.Second},
+			srv:    &Server{HeadersTimeout: 10 * time.Second},
 			script: []step{
 				{send: "GET /a HTTP/1.1\r\n", sleep: 8 * time.Second}, {send: "Host: t\r\n\r\n"},
 				{send: "GET /b HTTP/1.1\r\n", sleep: 8 * time.Second}, {send: "Host: t\r\nConnection: close\r\n\r\n"},
@@ -93,14 +93,14 @@ func TestTimeouts(t *testing.T) {
 		{
 			name:   "headers timeout disabled",
 			reason: "a negative HeadersTimeout means no limit; the request timeout still applies",
-			srv:    Server{HeadersTimeout: -1, RequestTimeout: time.Hour},
+			srv:    &Server{HeadersTimeout: -1, RequestTimeout: time.Hour},
 			script: []step{{send: partial, sleep: 2 * time.Hour}},
 			want:   timeoutResult{Statuses: []int{408}, ClosedAt: time.Hour, Timeouts: []string{"request"}},
 		},
 		{
 			name:   "request timeout",
 			reason: "a body still incomplete RequestTimeout after the request's first byte is answered 408 in place of the handler's response",
-			srv:    Server{RequestTimeout: 30 * time.Second},
+			srv:    &Server{RequestTimeout: 30 * time.Second},
 			script: []step{{send: "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc", sleep: time.Minute}},
 			want:   timeoutResult{Statuses: []int{408}, ClosedAt: 30 * time.Second, Timeouts: []string{"request"}},
 		},
@@ -119,28 +119,28 @@ func TestTimeouts(t *testing.T) {
 		{
 			name:   "keep-alive timeout disabled",
 			reason: "a negative KeepAliveTimeout keeps the idle connection open",
-			srv:    Server{KeepAliveTimeout: -1, HeadersTimeout: 3 * time.Hour},
+			srv:    &Server{KeepAliveTimeout: -1, HeadersTimeout: 3 * time.Hour},
 			script: []step{{send: get("/a"), sleep: 2 * time.Hour}, {send: get("/b", "Connection: close")}},
 			want:   timeoutResult{Statuses: []int{200, 200}, ClosedAt: 2 * time.Hour},
 		},
 		{
 			name:   "wait for the first request",
 			reason: "a new connection that sends nothing is closed silently after HeadersTimeout",
-			srv:    Server{HeadersTimeout: 7 * time.Second},
+			srv:    &Server{HeadersTimeout: 7 * time.Second},
 			script: []step{{sleep: time.Minute}},
 			want:   timeoutResult{ClosedAt: 7 * time.Second, Timeouts: []string{"keep-alive"}},
 		},
 		{
 			name:   "idle timeout",
 			reason: "IdleTimeout closes a connection with no traffic even while a handler runs (Node's socket timeout)",
-			srv:    Server{IdleTimeout: 3 * time.Second},
+			srv:    &Server{IdleTimeout: 3 * time.Second},
 			script: []step{{send: get("/sleep?ms=10000"), sleep: time.Minute}},
 			want:   timeoutResult{ClosedAt: 3 * time.Second, Timeouts: []string{"idle"}},
 		},
 		{
 			name:   "idle timeout counts traffic",
 			reason: "bytes arriving every 2 s keep a 3 s idle timeout from expiring",
-			srv:    Server{IdleTimeout: 3 * time.Second},
+			srv:    &Server{IdleTimeout: 3 * time.Second},
 			script: []step{
 				{send: "GET /a HTTP/1.1\r\n", sleep: 2 * time.Second},
 				{send: "Host: t\r\n", sleep: 2 * time.Second},
@@ -152,7 +152,7 @@ func TestTimeouts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				got := runTimeline(t, &tt.srv, tt.script)
+				got := runTimeline(t, orNew(tt.srv), tt.script)
 				if diff := cmp.Diff(tt.want, got); diff != "" {
 					t.Errorf("%s\n(-want +got):\n%s", tt.reason, diff)
 				}
@@ -166,12 +166,12 @@ func TestTimeouts(t *testing.T) {
 func TestTimeoutsDefaults(t *testing.T) {
 	tests := []struct {
 		name string
-		srv  Server
+		srv  *Server
 		want config
 	}{
-		{"zero means the defaults", Server{}, config{headersTimeout: 60 * time.Second, requestTimeout: 300 * time.Second,
+		{"zero means the defaults", &Server{}, config{headersTimeout: 60 * time.Second, requestTimeout: 300 * time.Second,
 			keepAlive: 5 * time.Second, linger: time.Second, maxHeaders: 100, highWater: 64 << 10, pipelineLimit: 128, maxDrain: 256 << 10}},
-		{"negative means none", Server{HeadersTimeout: -1, RequestTimeout: -1, KeepAliveTimeout: -1, IdleTimeout: -1,
+		{"negative means none", &Server{HeadersTimeout: -1, RequestTimeout: -1, KeepAliveTimeout: -1, IdleTimeout: -1,
 			LingerTimeout: -1, MaxHeaders: -1, MaxRequestsPerSocket: -1, HighWaterMark: -1, PipelineLimit: -1, MaxBodyDrain: -1},
 			config{}},
 	}
