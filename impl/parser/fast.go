@@ -25,14 +25,14 @@ func (p *Parser) fastVersion(b []byte, i, end int) (next int, handled, stop bool
 	off := p.base + int64(i)
 	p.state = sVerMajor
 	next = i + 5
-	if !p.spanFrom(p.cb.OnProtocol, constHTTP, off) || !p.event(p.cb.OnProtocolComplete, ErrCBProtocolComplete, off+4) {
+	if !p.spanThen(p.cb.OnProtocol, constHTTP, off, p.cb.OnProtocolComplete, ErrCBProtocolComplete, off+4) {
 		return next, true, true
 	}
 	p.major, p.minor = major, minor
 	p.vbuf = [3]byte{s[5], '.', s[7]}
 	p.state = sReqLineLF
 	next = i + 9
-	if !p.spanFrom(p.cb.OnVersion, p.vbuf[:], off+5) || !p.event(p.cb.OnVersionComplete, ErrCBVersionComplete, off+8) {
+	if !p.spanThen(p.cb.OnVersion, p.vbuf[:], off+5, p.cb.OnVersionComplete, ErrCBVersionComplete, off+8) {
 		return next, true, true
 	}
 	p.state = sHeaderStart

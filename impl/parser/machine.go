@@ -124,6 +124,13 @@ func (p *Parser) Execute(b []byte) (int, error) {
 	}
 	end := p.end(len(b))
 
+	if cb := p.pendCb; cb != nil {
+		// A span callback paused before its complete event could run.
+		p.pendCb = nil
+		if !p.event(cb, p.pendCode, p.pendOff) {
+			return 0, p.stopErr(0)
+		}
+	}
 	if p.state == sMessageDone {
 		if !p.messageComplete(p.base) {
 			return 0, p.stopErr(0)
@@ -197,10 +204,7 @@ loop:
 					off := p.base + int64(i+n)
 					i += n + 1
 					p.state = sTargetStart
-					if !p.spanFrom(p.cb.OnMethod, methodBytes[m], p.msgOff) {
-						break loop
-					}
-					if !p.event(p.cb.OnMethodComplete, ErrCBMethodComplete, off) {
+					if !p.spanThen(p.cb.OnMethod, methodBytes[m], p.msgOff, p.cb.OnMethodComplete, ErrCBMethodComplete, off) {
 						break loop
 					}
 					continue
@@ -239,10 +243,7 @@ loop:
 			off := p.base + int64(i)
 			i++
 			p.state = sTargetStart
-			if !p.spanFrom(p.cb.OnMethod, p.mbuf[:p.mlen], p.msgOff) {
-				break loop
-			}
-			if !p.event(p.cb.OnMethodComplete, ErrCBMethodComplete, off) {
+			if !p.spanThen(p.cb.OnMethod, p.mbuf[:p.mlen], p.msgOff, p.cb.OnMethodComplete, ErrCBMethodComplete, off) {
 				break loop
 			}
 
@@ -379,11 +380,9 @@ loop:
 			p.state = sProtoStart
 			off := p.base + int64(i) + 1
 			i++
-			if !p.span(p.cb.OnURL, b[spanStart:i-1], p.base+int64(spanStart)) {
-				break loop
-			}
+			ss := spanStart
 			spanStart = -1
-			if !p.event(p.cb.OnURLComplete, ErrCBURLComplete, off) {
+			if !p.spanThen(p.cb.OnURL, b[ss:i-1], p.base+int64(ss), p.cb.OnURLComplete, ErrCBURLComplete, off) {
 				break loop
 			}
 
@@ -422,10 +421,7 @@ loop:
 			off := p.base + int64(i)
 			i++
 			p.state = sVerMajor
-			if !p.spanFrom(p.cb.OnProtocol, constHTTP, off-4) {
-				break loop
-			}
-			if !p.event(p.cb.OnProtocolComplete, ErrCBProtocolComplete, off) {
+			if !p.spanThen(p.cb.OnProtocol, constHTTP, off-4, p.cb.OnProtocolComplete, ErrCBProtocolComplete, off) {
 				break loop
 			}
 
@@ -481,21 +477,12 @@ loop:
 					p.fail(ErrCRExpected, "Missing expected CR after request line", b, i)
 					break loop
 				}
-				i++
-				p.state = sHeaderStart
-				p.firstLine = true
+				p.state = sReqLineLF // which consumes the LF
 			default:
 				p.fail(ErrInvalidVersion, "Expected CRLF after the HTTP version", b, i)
 				break loop
 			}
-			if !p.spanFrom(p.cb.OnVersion, p.vbuf[:], off-3) {
-				break loop
-			}
-			if !p.event(p.cb.OnVersionComplete, ErrCBVersionComplete, off) {
-				break loop
-			}
-			if p.state == sHeaderStart && p.method == MethodPRI {
-				p.failAt(ErrPausedH2Upgrade, "Pause on PRI/Upgrade (HTTP/2 connection preface)", p.base+int64(i))
+			if !p.spanThen(p.cb.OnVersion, p.vbuf[:], off-3, p.cb.OnVersionComplete, ErrCBVersionComplete, off) {
 				break loop
 			}
 
@@ -525,10 +512,7 @@ loop:
 			p.state = sResStatus
 			p.idx = 0
 			p.statusCode = 0
-			if !p.spanFrom(p.cb.OnVersion, p.vbuf[:], off-3) {
-				break loop
-			}
-			if !p.event(p.cb.OnVersionComplete, ErrCBVersionComplete, off) {
+			if !p.spanThen(p.cb.OnVersion, p.vbuf[:], off-3, p.cb.OnVersionComplete, ErrCBVersionComplete, off) {
 				break loop
 			}
 
@@ -608,14 +592,14 @@ loop:
 			}
 			p.open = spNone
 			i++
-			if i-1 > spanStart && !p.span(p.cb.OnStatus, b[spanStart:i-1], p.base+int64(spanStart)) {
-				break loop
-			}
+			ss := spanStart
 			spanStart = -1
 			if p.state == sHeaderStart {
-				if !p.event(p.cb.OnStatusComplete, ErrCBStatusComplete, p.base+int64(i)) {
+				if !p.spanThen(p.cb.OnStatus, b[ss:i-1], p.base+int64(ss), p.cb.OnStatusComplete, ErrCBStatusComplete, p.base+int64(i)) {
 					break loop
 				}
+			} else if !p.span(p.cb.OnStatus, b[ss:i-1], p.base+int64(ss)) {
+				break loop
 			}
 
 		case sResLineLF:
@@ -654,7 +638,7 @@ loop:
 					// and the first field line.
 					p.fail(ErrUnexpectedSpace, "Unexpected whitespace after the start line", b, i)
 				} else {
-					p.fail(ErrInvalidHeaderToken, "Unexpected whitespace at the start of a field line", b, i)
+					p.fail(ErrInvalidHeaderToken, "obs-fold (a field line starting with whitespace) is not allowed", b, i)
 				}
 				break loop
 			case c == ':':
@@ -999,11 +983,9 @@ loop:
 			p.open = spNone
 			p.state = next
 			i++
-			if !p.span(p.cb.OnChunkExtensionName, b[spanStart:i-1], p.base+int64(spanStart)) {
-				break loop
-			}
+			ss := spanStart
 			spanStart = -1
-			if !p.event(p.cb.OnChunkExtensionNameComplete, ErrCBChunkExtensionNameComplete, p.base+int64(i)) {
+			if !p.spanThen(p.cb.OnChunkExtensionName, b[ss:i-1], p.base+int64(ss), p.cb.OnChunkExtensionNameComplete, ErrCBChunkExtensionNameComplete, p.base+int64(i)) {
 				break loop
 			}
 
@@ -1075,11 +1057,9 @@ loop:
 			p.open = spNone
 			p.state = next
 			i++
-			if !p.span(p.cb.OnChunkExtensionValue, b[spanStart:i-1], p.base+int64(spanStart)) {
-				break loop
-			}
+			ss := spanStart
 			spanStart = -1
-			if !p.event(p.cb.OnChunkExtensionValueComplete, ErrCBChunkExtensionValueComplete, p.base+int64(i)) {
+			if !p.spanThen(p.cb.OnChunkExtensionValue, b[ss:i-1], p.base+int64(ss), p.cb.OnChunkExtensionValueComplete, ErrCBChunkExtensionValueComplete, p.base+int64(i)) {
 				break loop
 			}
 
@@ -1106,11 +1086,9 @@ loop:
 			i++
 			p.open = spNone
 			p.state = sChunkExtAfterVal
-			if !p.span(p.cb.OnChunkExtensionValue, b[spanStart:i], p.base+int64(spanStart)) {
-				break loop
-			}
+			ss := spanStart
 			spanStart = -1
-			if !p.event(p.cb.OnChunkExtensionValueComplete, ErrCBChunkExtensionValueComplete, p.base+int64(i)) {
+			if !p.spanThen(p.cb.OnChunkExtensionValue, b[ss:i], p.base+int64(ss), p.cb.OnChunkExtensionValueComplete, ErrCBChunkExtensionValueComplete, p.base+int64(i)) {
 				break loop
 			}
 
@@ -1331,6 +1309,19 @@ func (p *Parser) callSpan(cb func(*Parser, []byte) error, b []byte, off int64) b
 		return false
 	}
 	return !p.paused
+}
+
+// spanThen delivers a span and then the event that completes it. When the
+// span callback pauses, the event is remembered and fires first thing in
+// the next Execute.
+func (p *Parser) spanThen(scb func(*Parser, []byte) error, b []byte, off int64, ecb func(*Parser) error, code Errno, eoff int64) bool {
+	if !p.span(scb, b, off) {
+		if p.err == nil && ecb != nil {
+			p.pendCb, p.pendCode, p.pendOff = ecb, code, eoff
+		}
+		return false
+	}
+	return p.event(ecb, code, eoff)
 }
 
 // spanFrom delivers a span held in a parser buffer or constant.

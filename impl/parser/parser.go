@@ -97,6 +97,11 @@ type Parser struct {
 	err    *Error
 	paused bool
 
+	// A complete event due after a span whose callback paused.
+	pendCb   func(*Parser) error
+	pendCode Errno
+	pendOff  int64
+
 	// Limit on the head or trailer section being read: absolute offset of
 	// the first byte that would exceed it, or -1.
 	limitOff int64
@@ -192,6 +197,7 @@ func (p *Parser) Reset() {
 	p.evOff = 0
 	p.err = nil
 	p.paused = false
+	p.pendCb = nil
 	p.limitOff = -1
 	p.messages = 0
 	p.resetMessage()
@@ -303,14 +309,12 @@ func (p *Parser) MessageNeedsEOF() bool {
 // "Connection: close", HTTP/1.0 only with "Connection: keep-alive", and
 // never when the body ends at EOF or the framing was ambiguous.
 func (p *Parser) ShouldKeepAlive() bool {
-	if p.forceClose {
+	if p.forceClose || p.flags&FlagConnectionClose != 0 {
+		// RFC 9112 §9.3: "close" ends the connection, whatever else the
+		// Connection field lists and whatever the version.
 		return false
 	}
-	if p.major > 0 && p.minor > 0 {
-		if p.flags&FlagConnectionClose != 0 {
-			return false
-		}
-	} else if p.flags&FlagConnectionKeepAlive == 0 {
+	if !(p.major > 0 && p.minor > 0) && p.flags&FlagConnectionKeepAlive == 0 {
 		return false
 	}
 	return !p.MessageNeedsEOF()
