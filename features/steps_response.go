@@ -1,0 +1,186 @@
+package features
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// lastResponse is the response the last receiving step took.
+func (w *world) lastResponse() (*response, error) {
+	if w.last == nil {
+		return nil, harness("no response has been received yet; a step such as \"the client receives a response\" comes first")
+	}
+	return w.last, nil
+}
+
+// nth is response n (from 1) of those the steps took on the current
+// connection.
+func (w *world) nth(n int) (*response, error) {
+	if n < 1 || n > len(w.taken) {
+		return nil, harness("response %d: the client has received %d responses", n, len(w.taken))
+	}
+	return w.taken[n-1], nil
+}
+
+func (w *world) statusIsNot(code int) error {
+	r, err := w.lastResponse()
+	if err != nil {
+		return err
+	}
+	if r.Status == code {
+		return fmt.Errorf("got status %d %s", r.Status, r.Reason)
+	}
+	return nil
+}
+
+func wantBytes(s string) ([]byte, error) {
+	b, err := decodeEscapes(s)
+	if err != nil {
+		return nil, harness("%v", err)
+	}
+	return b, nil
+}
+
+func (w *world) bodyContains(s string) error {
+	r, err := w.lastResponse()
+	if err != nil {
+		return err
+	}
+	want, err := wantBytes(s)
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(r.Body, want) {
+		return fmt.Errorf("the body %s does not contain %s", clip(r.Body), clip(want))
+	}
+	return nil
+}
+
+func endsWith(r *response, s string) error {
+	want, err := wantBytes(s)
+	if err != nil {
+		return err
+	}
+	if !bytes.HasSuffix(r.Body, want) {
+		return fmt.Errorf("the body %s does not end with %s", clip(r.Body), clip(want))
+	}
+	return nil
+}
+
+func (w *world) bodyEndsWith(s string) error {
+	r, err := w.lastResponse()
+	if err != nil {
+		return err
+	}
+	return endsWith(r, s)
+}
+
+func (w *world) noHeader(name string) error {
+	r, err := w.lastResponse()
+	if err != nil {
+		return err
+	}
+	if vs := r.get(name); len(vs) > 0 {
+		return fmt.Errorf("the response has %s: %q", name, vs)
+	}
+	return nil
+}
+
+func (w *world) headerHasToken(name, token string) error {
+	r, err := w.lastResponse()
+	if err != nil {
+		return err
+	}
+	if !r.hasToken(name, token) {
+		return fmt.Errorf("%s is %q, without %q", name, r.get(name), token)
+	}
+	return nil
+}
+
+func (w *world) headerLacksToken(name, token string) error {
+	r, err := w.lastResponse()
+	if err != nil {
+		return err
+	}
+	if r.hasToken(name, token) {
+		return fmt.Errorf("%s is %q", name, r.get(name))
+	}
+	return nil
+}
+
+func (w *world) nthStatus(n, code int) error {
+	r, err := w.nth(n)
+	if err != nil {
+		return err
+	}
+	if r.Status != code {
+		return fmt.Errorf("response %d: got status %d %s, want %d%s", n, r.Status, r.Reason, code, bodyHint(r))
+	}
+	return nil
+}
+
+func (w *world) nthBody(n int, s string) error {
+	r, err := w.nth(n)
+	if err != nil {
+		return err
+	}
+	want, err := wantBytes(s)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(r.Body, want) {
+		return fmt.Errorf("response %d: the body is %s, want %s", n, clip(r.Body), clip(want))
+	}
+	return nil
+}
+
+func (w *world) nthBodyEndsWith(n int, s string) error {
+	r, err := w.nth(n)
+	if err != nil {
+		return err
+	}
+	if err := endsWith(r, s); err != nil {
+		return fmt.Errorf("response %d: %w", n, err)
+	}
+	return nil
+}
+
+func (w *world) nthNoBody(n int) error {
+	r, err := w.nth(n)
+	if err != nil {
+		return err
+	}
+	if len(r.Body) > 0 {
+		return fmt.Errorf("response %d (%d %s) has a body: %s", n, r.Status, r.Reason, clip(r.Body))
+	}
+	return nil
+}
+
+func (w *world) nthHeader(n int, name, value string) error {
+	r, err := w.nth(n)
+	if err != nil {
+		return err
+	}
+	vs := r.get(name)
+	if !slices.ContainsFunc(vs, func(v string) bool { return strings.EqualFold(v, value) }) {
+		return fmt.Errorf("response %d: %s is %q, want %q", n, name, vs, value)
+	}
+	return nil
+}
+
+func (w *world) sameStatus(a, b int) error {
+	ra, err := w.nth(a)
+	if err != nil {
+		return err
+	}
+	rb, err := w.nth(b)
+	if err != nil {
+		return err
+	}
+	if ra.Status != rb.Status {
+		return fmt.Errorf("response %d has status %d, response %d has %d", a, ra.Status, b, rb.Status)
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package features
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A Target is the server the scenarios run against. There are three kinds:
+//
+//   - Reference(): conform's reference server (impl/server) in process, a
+//     new one configured by each scenario, over in-memory connections.
+//     It runs every scenario except @slow ones; under go test its
+//     timeouts run on testing/synctest's fake clock.
+//   - NetHTTP(): a net/http server in process on a loopback port, with the
+//     same routes. It runs the @live scenarios.
+//   - Live(addr): any server at host:port. It runs the @live scenarios.
+type Target interface {
+	// Name labels the target in results ("reference", "net/http", or the
+	// address).
+	Name() string
+	// Address is where probes go: host:port, or "in-process" for the
+	// reference target.
+	Address() string
+	// Description says what the target is.
+	Description() string
+
+	// start prepares the target for a run and returns a function that
+	// stops it.
+	start() (stop func(), err error)
+	// reference reports whether scenarios can configure and observe the
+	// target (the @reference scenarios).
+	reference() bool
+	// defaultTags is the tag expression of the scenarios the target runs
+	// when the caller gives none.
+	defaultTags() string
+}
+
+// Reference returns the in-process reference server target.
+func Reference() Target { return referenceTarget{} }
+
+type referenceTarget struct{}
+
+func (referenceTarget) Name() string    { return "reference" }
+func (referenceTarget) Address() string { return "in-process" }
+func (referenceTarget) Description() string {
+	return "conform reference server (impl/server), in process"
+}
+func (referenceTarget) start() (func(), error) {
+	return func() {}, nil
+}
+func (referenceTarget) reference() bool     { return true }
+func (referenceTarget) defaultTags() string { return "~@slow" }
+
+// Live returns a target for the server listening at addr (host:port). It
+// runs only @live scenarios, which send bytes and judge what comes back.
+func Live(addr string) (Target, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("live target %q: %v; give it as host:port, such as 127.0.0.1:8080", addr, err)
+	}
+	if host == "" {
+		return nil, fmt.Errorf("live target %q has no host; give it as host:port, such as 127.0.0.1:8080", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return nil, fmt.Errorf("live target %q: port %q is not a number from 1 to 65535", addr, port)
+	}
+	return &liveTarget{addr: addr}, nil
+}
+
+type liveTarget struct{ addr string }
+
+func (t *liveTarget) Name() string           { return t.addr }
+func (t *liveTarget) Address() string        { return t.addr }
+func (t *liveTarget) Description() string    { return "live server at " + t.addr }
+func (t *liveTarget) start() (func(), error) { return func() {}, nil }
+func (t *liveTarget) reference() bool        { return false }
+func (t *liveTarget) defaultTags() string    { return "@live" }
+func (t *liveTarget) dialAddr() string       { return t.addr }
+
+// NetHTTP returns a target that starts a net/http server on a loopback
+// port for the run, serving the reference routes. It runs the @live
+// scenarios except @slow ones, to show where net/http chooses differently
+// from the reference server.
+func NetHTTP() Target { return &netHTTPTarget{} }
+
+type netHTTPTarget struct {
+	mu   sync.Mutex
+	addr string // guarded by mu; set while running
+}
+
+func (t *netHTTPTarget) Name() string { return "net/http" }
+func (t *netHTTPTarget) Address() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.addr == "" {
+		return "127.0.0.1 (a port chosen per run)"
+	}
+	return t.addr
+}
+func (t *netHTTPTarget) Description() string {
+	return "net/http Server of the Go standard library, in process on loopback"
+}
+func (t *netHTTPTarget) reference() bool     { return false }
+func (t *netHTTPTarget) defaultTags() string { return "@live&&~@slow" }
+
+func (t *netHTTPTarget) start() (func(), error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("net/http target: %w", err)
+	}
+	srv := &http.Server{Handler: netHTTPRoutes(), ReadHeaderTimeout: time.Minute}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(l)
+	}()
+	t.mu.Lock()
+	t.addr = l.Addr().String()
+	t.mu.Unlock()
+	return func() {
+		srv.Close()
+		<-done
+	}, nil
+}
+
+func (t *netHTTPTarget) dialAddr() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.addr
+}
+
+// netHTTPRoutes serves the reference routes with net/http.
+func netHTTPRoutes() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		switch p := r.URL.Path; {
+		case p == "/":
+			io.WriteString(w, "ok")
+		case p == "/echo":
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				w.WriteHeader(500)
+				io.WriteString(w, "reading the body: "+err.Error())
+				return
+			}
+			fmt.Fprintf(w, "%s %s %s\n", r.Method, r.RequestURI, r.Proto)
+			for name, vs := range r.Header {
+				for _, v := range vs {
+					fmt.Fprintf(w, "%s: %s\n", name, v)
+				}
+			}
+			fmt.Fprintf(w, "\n%s", body)
+		case p == "/delay":
+			ms := queryInt(r.URL.RawQuery, "ms")
+			select {
+			case <-time.After(time.Duration(ms) * time.Millisecond):
+			case <-r.Context().Done():
+			}
+			fmt.Fprintf(w, "delayed %d ms", ms)
+		case strings.HasPrefix(p, "/status/"):
+			code, err := strconv.Atoi(strings.TrimPrefix(p, "/status/"))
+			if err != nil || code < 200 || code > 999 {
+				w.WriteHeader(400)
+				return
+			}
+			w.WriteHeader(code)
+			fmt.Fprintf(w, "status %d", code)
+		case p == "/stream":
+			f, _ := w.(http.Flusher)
+			for i := range queryInt(r.URL.RawQuery, "chunks") {
+				fmt.Fprintf(w, "chunk %d\n", i)
+				if f != nil {
+					f.Flush()
+				}
+			}
+		case p == "/big":
+			n := queryInt(r.URL.RawQuery, "bytes")
+			w.Header().Set("Content-Length", strconv.Itoa(n))
+			io.WriteString(w, strings.Repeat("x", n))
+		case p == "/close":
+			w.Header().Set("Connection", "close")
+			io.WriteString(w, "closing")
+		default:
+			w.WriteHeader(404)
+			io.WriteString(w, "not found")
+		}
+	})
+}
+
+// tcpTarget is a target reached over TCP.
+type tcpTarget interface {
+	dialAddr() string
+}
+
+// tcpEnv is a scenario's view of a target reached over TCP.
+type tcpEnv struct {
+	addr string
+}
+
+func (e *tcpEnv) dial(ctx context.Context, timeout time.Duration) (net.Conn, error) {
+	d := net.Dialer{Timeout: timeout}
+	c, err := d.DialContext(ctx, "tcp", e.addr)
+	if err != nil {
+		return nil, fmt.Errorf("dialing the target %s: %w", e.addr, err)
+	}
+	return c, nil
+}
+
+func (e *tcpEnv) host() string { return e.addr }
+func (e *tcpEnv) close() error { return nil }
+
+// errNotReference is wrapped by steps that need the reference target.
+var errNotReference = errors.New("this step needs the reference target (tag the scenario @reference)")
