@@ -92,7 +92,7 @@ func andTags(expr, term string) string {
 // tagged @deviation so that go test stays green, with the reason each
 // fails. The CLI runs them like any other scenario and reports the fail.
 var deviations = map[string]string{
-	"parsing/obs-fold-under-the-reference-server-s-headers-lenient-parser": "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
+	"parsing/obs-fold-under-the-reference-server-s-headers-lenient-parser":       "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
 	"parsing/an-agent-in-headers-lenient-mode-unfolds-an-obs-fold-in-a-response": "impl/client keeps the HTAB of the fold (\"first\\tsecond\"); a user agent MUST replace an obs-fold with SP",
 }
 
