@@ -121,7 +121,7 @@ func (l *KnownList) Apply(r *Result) {
 	}
 	for i := range r.Differences {
 		for _, k := range l.Entries {
-			if k.matchDifference(r.Oracle, r.Input, r.Comparison, r.Differences[i]) {
+			if k.matchDifference(r.Oracle, r.Input, r.Comparison, r.Ours, r.Theirs, r.Differences[i]) {
 				r.Differences[i].Known = k.ID
 				break
 			}

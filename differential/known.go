@@ -38,7 +38,7 @@ const (
 // ClassOnlyTheirsRejects) when it names that class and no Path; it covers
 // a Difference when its Path matches the difference's path (and its Class,
 // if given, the comparison's class). Every condition given must hold:
-// Oracles, Type, Input, Name, and Ours and Theirs, which match the error
+// Oracles, Type, Input, Tail, Name, and Ours and Theirs, which match the error
 // (code and reason) of the side that rejects, or the rendered values of a
 // difference.
 type Known struct {
@@ -56,6 +56,7 @@ type Known struct {
 	Path    []*glob     // any of them; nil for a rejection entry
 	Type    parser.Type // parser.Both: either
 	Input   *regexp.Regexp
+	Tail    *regexp.Regexp
 	Name    *glob
 	Ours    *regexp.Regexp
 	Theirs  *regexp.Regexp
@@ -91,7 +92,8 @@ func LoadKnown() (*KnownList, error) {
 // patterns of difference paths in which "*" stands for any run of
 // characters), type
 // (request or response), input (a Go regular expression over the input's
-// bytes), name (a pattern of input names), ours and theirs (regular
+// bytes), tail (one over the bytes after the point where the oracle that
+// read less of the input as HTTP stopped), name (a pattern of input names), ours and theirs (regular
 // expressions) make up the matcher, which needs a class or a path.
 func ParseKnown(file, text string) (*KnownList, error) {
 	l := &KnownList{}
@@ -212,12 +214,14 @@ func (k *Known) set(key, val string) error {
 		}
 	case "input":
 		k.Input, err = re()
+	case "tail":
+		k.Tail, err = re()
 	case "ours":
 		k.Ours, err = re()
 	case "theirs":
 		k.Theirs, err = re()
 	default:
-		return fmt.Errorf("unknown key (known: id, title, rfc, right, why, oracle, class, path, type, input, name, ours, theirs)")
+		return fmt.Errorf("unknown key (known: id, title, rfc, right, why, oracle, class, path, type, input, tail, name, ours, theirs)")
 	}
 	if val == "" {
 		return fmt.Errorf("empty value")
@@ -242,7 +246,7 @@ func parseRefs(s string) ([]reports.Ref, error) {
 }
 
 // appliesTo reports whether the entry's input conditions hold.
-func (k *Known) appliesTo(oracle string, in Input) bool {
+func (k *Known) appliesTo(oracle string, in Input, ours, theirs Outcome) bool {
 	if len(k.Oracles) > 0 && !containsString(k.Oracles, oracle) {
 		return false
 	}
@@ -255,7 +259,26 @@ func (k *Known) appliesTo(oracle string, in Input) bool {
 	if k.Name != nil && !k.Name.match(in.Name) {
 		return false
 	}
+	if k.Tail != nil && !k.Tail.Match(tail(in, ours, theirs)) {
+		return false
+	}
 	return true
+}
+
+// tail returns the bytes after the point where the oracle that read less
+// of the input as HTTP stopped (the smaller Consumed that is known), or
+// the whole input when neither is known.
+func tail(in Input, ours, theirs Outcome) []byte {
+	c := int64(-1)
+	for _, n := range []int64{ours.Consumed, theirs.Consumed} {
+		if n >= 0 && (c < 0 || n < c) {
+			c = n
+		}
+	}
+	if c < 0 || c > int64(len(in.Data)) {
+		c = 0
+	}
+	return in.Data[c:]
 }
 
 func containsString(list []string, s string) bool {
@@ -269,7 +292,7 @@ func containsString(list []string, s string) bool {
 
 // matchRejection reports whether the entry covers the rejection in c.
 func (k *Known) matchRejection(oracle string, in Input, c Comparison, ours, theirs Outcome) bool {
-	if k.Path != nil || k.Class != c.Class || !k.appliesTo(oracle, in) {
+	if k.Path != nil || k.Class != c.Class || !k.appliesTo(oracle, in, ours, theirs) {
 		return false
 	}
 	if k.Ours != nil && !k.Ours.MatchString(endText(ours.End)) {
@@ -282,8 +305,8 @@ func (k *Known) matchRejection(oracle string, in Input, c Comparison, ours, thei
 }
 
 // matchDifference reports whether the entry covers d.
-func (k *Known) matchDifference(oracle string, in Input, c Comparison, d Difference) bool {
-	if !k.matchPath(d.Path) || !k.appliesTo(oracle, in) {
+func (k *Known) matchDifference(oracle string, in Input, c Comparison, ours, theirs Outcome, d Difference) bool {
+	if !k.matchPath(d.Path) || !k.appliesTo(oracle, in, ours, theirs) {
 		return false
 	}
 	if k.Class != "" && k.Class != c.Class {

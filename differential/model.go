@@ -230,22 +230,28 @@ func isFramingField(name string) bool {
 // trimOWS trims the optional whitespace (SP, HTAB) around a field value.
 func trimOWS(s string) string { return strings.Trim(s, " \t") }
 
-// authority returns the authority of an absolute-form
-// ("http://host/path") or authority-form ("host:port") request-target,
-// or "" for origin-form and asterisk-form.
-func authority(target string) string {
-	if strings.HasPrefix(target, "/") || target == "*" {
+// authority returns the authority a request-target names: all of an
+// authority-form target (CONNECT's "host:port"), the authority of an
+// absolute-form target with one ("http://host/path"), or "" for
+// origin-form, asterisk-form and an absolute URI without an authority
+// ("a:/p"), whose Host field then says where the request goes.
+func authority(method, target string) string {
+	if method == "CONNECT" {
+		if strings.HasPrefix(target, "/") {
+			return ""
+		}
+		return target
+	}
+	i := strings.Index(target, "://")
+	if i <= 0 || strings.ContainsAny(target[:i], "/?#") {
 		return ""
 	}
-	if i := strings.Index(target, "://"); i >= 0 {
-		rest := target[i+3:]
-		if j := strings.IndexAny(rest, "/?#"); j >= 0 {
-			rest = rest[:j]
-		}
-		if at := strings.LastIndexByte(rest, '@'); at >= 0 {
-			rest = rest[at+1:]
-		}
-		return rest
+	rest := target[i+3:]
+	if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+		rest = rest[:j]
 	}
-	return target
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		rest = rest[at+1:]
+	}
+	return rest
 }

@@ -223,7 +223,7 @@ func (a nodeAnswer) outcome(in Input) (Outcome, error) {
 		}
 		if in.Type == parser.Request {
 			m.Status, m.Reason = 0, ""
-			m.Host = authority(m.Target)
+			m.Host = authority(m.Method, m.Target)
 			if m.Host == "" {
 				m.Host = strings.Join(hosts, ", ")
 			}

@@ -120,7 +120,11 @@ func (b *oursBuilder) callbacks() *parser.Callbacks {
 			}
 			return nil
 		},
-		OnMessageComplete: func(*parser.Parser) error {
+		OnMessageComplete: func(p *parser.Parser) error {
+			// Keep-alive is read here, not at headers complete: the
+			// parser knows only now whether a body was skipped (the
+			// response to HEAD), which decides whether it ends at EOF.
+			b.cur.msg.KeepAlive = p.ShouldKeepAlive() && !b.cur.msg.Upgrade
 			b.done = append(b.done, b.cur.msg)
 			b.open = false
 			return nil
@@ -155,7 +159,7 @@ func (b *oursBuilder) headersComplete(p *parser.Parser) (parser.HeadersDecision,
 	decision := parser.Proceed
 	if p.Type() == parser.Request {
 		m.Method = p.Method().String()
-		m.Host = authority(m.Target)
+		m.Host = authority(m.Method, m.Target)
 		if m.Host == "" {
 			m.Host = strings.Join(b.cur.hosts, ", ")
 		}
@@ -173,7 +177,6 @@ func (b *oursBuilder) headersComplete(p *parser.Parser) (parser.HeadersDecision,
 	}
 	m.Framing = oursFraming(p, flags, decision)
 	m.Upgrade = p.Upgrade() || decision == parser.SkipBodyUpgrade
-	m.KeepAlive = p.ShouldKeepAlive() && !m.Upgrade
 	return decision, nil
 }
 
