@@ -155,4 +155,3 @@ func BenchmarkSequential(b *testing.B) {
 		b.Run(kind, func(b *testing.B) { benchRoundTrips(b, kind, 1) })
 	}
 }
-

@@ -20,7 +20,7 @@ type Echo struct {
 	// Framing is "none", "content-length", "chunked" or "until-close".
 	Framing string `json:"framing"`
 	// ContentLength is the declared length, for content-length framing.
-	ContentLength *int64 `json:"content_length,omitempty"`
+	ContentLength *int64  `json:"content_length,omitempty"`
 	Body          *string `json:"body,omitempty"`
 	BodyBase64    string  `json:"body_base64,omitempty"`
 	BodyLength    int     `json:"body_length"`

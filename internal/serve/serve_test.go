@@ -169,4 +169,3 @@ func TestPipelinedDelays(t *testing.T) {
 		}
 	})
 }
-
