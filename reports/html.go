@@ -34,6 +34,7 @@ func WriteHTML(w io.Writer, r *Results) error {
 	}
 	tmpl, err := template.New("report.html.tmpl").Funcs(template.FuncMap{
 		"verdicts": Verdicts,
+		"add1":     func(n int) int { return n + 1 },
 		"add2":     func(n int) int { return n + 2 },
 	}).ParseFS(templateFS, "templates/report.html.tmpl")
 	if err != nil {
@@ -56,6 +57,7 @@ type page struct {
 	Runs      []runView
 	Totals    Counts
 	Summaries []summaryView
+	Findings  []checkView // fail, error and warn checks, worst first
 	Matrix    *matrixView // nil with fewer than two targets
 	Families  []familyView
 	Targets   []Target
@@ -251,10 +253,17 @@ func buildPage(r *Results) *page {
 			}
 		}
 		p.Families = append(p.Families, fv)
+		for _, cv := range fv.Checks {
+			if cv.Open {
+				p.Findings = append(p.Findings, cv)
+			}
+		}
 		if several {
 			p.Matrix.Groups = append(p.Matrix.Groups, mg)
 		}
 	}
+	rank := map[Verdict]int{Fail: 0, Error: 1, Warn: 2}
+	slices.SortStableFunc(p.Findings, func(a, b checkView) int { return rank[a.Verdict] - rank[b.Verdict] })
 	return p
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/conformhttp/conform/internal/probe"
@@ -24,6 +25,9 @@ type Target struct {
 	// ShortTimeouts reports that Timeouts are short enough for
 	// --timeouts fast (the embedded server started for a fast run).
 	ShortTimeouts bool
+	// Dial opens a connection to the target; nil dials Addr over TCP.
+	// Tests use it to reach a server through in-memory pipes.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Timeouts are a target's configured timeouts, as Node's http.Server names
@@ -129,7 +133,7 @@ func (e *Env) do(ctx context.Context, p *probe.Probe) *probe.Result {
 }
 
 func (e *Env) doWith(ctx context.Context, p *probe.Probe, lim probe.Limits) *probe.Result {
-	return probe.Do(ctx, probe.Target{Addr: e.Target.Addr}, p, lim)
+	return probe.Do(ctx, probe.Target{Addr: e.Target.Addr, Dial: e.Target.Dial}, p, lim)
 }
 
 // harnessProblem grades the exchanges that cannot be judged against the

@@ -46,9 +46,25 @@ func StartReference(m Mode) (Target, func(), error) {
 	if err != nil {
 		return Target{}, nil, err
 	}
+	srv, t := newReference(m)
+	t.Addr = ln.Addr().String()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(ln)
+	}()
+	stop := func() {
+		srv.Close()
+		<-done
+	}
+	return t, stop, nil
+}
+
+// newReference configures the reference server for mode m and describes
+// it as a target without an address.
+func newReference(m Mode) (*server.Server, Target) {
 	t := Target{
 		Name:        ReferenceName,
-		Addr:        ln.Addr().String(),
 		Description: "conform reference server (impl/server), in process",
 		Timeouts:    NodeTimeouts(),
 	}
@@ -65,16 +81,7 @@ func StartReference(m Mode) (Target, func(), error) {
 		srv.KeepAliveTimeout = t.Timeouts.KeepAlive
 		srv.LingerTimeout = 200 * time.Millisecond
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		srv.Serve(ln)
-	}()
-	stop := func() {
-		srv.Close()
-		<-done
-	}
-	return t, stop, nil
+	return srv, t
 }
 
 func referenceHandler(w server.ResponseWriter, r *server.Request) {

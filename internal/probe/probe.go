@@ -44,8 +44,9 @@ type Limits struct {
 	// Zero or negative means one second.
 	Deadline time.Duration
 	// Idle ends the exchange when, after everything was sent, no byte has
-	// arrived for this long and the target keeps the connection open.
-	// Zero or negative means Deadline (no idle end).
+	// arrived for this long and the target keeps the connection open
+	// between responses (a response that has begun is waited for until
+	// the deadline). Zero or negative means Deadline (no idle end).
 	Idle time.Duration
 	// Linger is how long the probe still reads after the expected number
 	// of responses (Probe.Responses) has arrived, when the last of them
@@ -321,6 +322,11 @@ func readLoop(ctx context.Context, conn net.Conn, rd *reader, w *writer, rec *re
 				wait, end = lim.Idle, EndIdle
 			}
 			at := quietSince.Add(wait)
+			if rd.inProgress() {
+				// A response has begun: the target owes the rest of it,
+				// however slowly it comes, until the deadline.
+				at = deadline
+			}
 			if !now.Before(at) {
 				return end, nil
 			}

@@ -156,6 +156,16 @@ func TestDo(t *testing.T) {
 			outcome{EndDeadline, ClosedByProbe, nil},
 		},
 		{
+			"stalled mid-response", "a response that stops halfway is waited for until the deadline, not the idle limit",
+			func(c net.Conn) {
+				readHead(bufio.NewReader(c))
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf")
+				io.Copy(io.Discard, c)
+			},
+			Probe{Chunks: [][]byte{[]byte(get)}, Responses: 1}, Limits{Deadline: 300 * time.Millisecond, Idle: 20 * time.Millisecond},
+			outcome{EndDeadline, ClosedByProbe, []int{200}},
+		},
+		{
 			"endless body", "a chunked body that never ends stops at the byte cap",
 			func(c net.Conn) {
 				go drain(c)

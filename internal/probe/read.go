@@ -257,6 +257,11 @@ func (r *reader) idle() bool {
 	return len(r.resps) == 0 || r.cur().Complete
 }
 
+// inProgress reports that a response has begun and is still being read.
+func (r *reader) inProgress() bool {
+	return !r.stopped && len(r.resps) > 0 && !r.cur().Complete
+}
+
 // finals counts the complete final responses.
 func (r *reader) finals() int {
 	n := 0
