@@ -96,7 +96,9 @@ func newRecorder(start time.Time, logCap int) *recorder {
 	return &recorder{start: start, cap: logCap}
 }
 
-// data records a Send or Recv of b at time now.
+// data records a Send or Recv of b at time now. A Send is recorded just
+// before the write, so that the log never shows an answer before the bytes
+// that caused it; sendShort corrects it when the write falls short.
 func (r *recorder) data(kind EventKind, b []byte, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -124,6 +126,32 @@ func (r *recorder) data(kind EventKind, b []byte, now time.Time) {
 	r.log.Events = append(r.log.Events, Event{
 		At: now.Sub(r.start), Kind: kind, Data: append([]byte(nil), b[:keep]...), Omitted: omitted,
 	})
+}
+
+// sendShort corrects the last Send event, of size bytes, when only n of
+// them were written.
+func (r *recorder) sendShort(size, n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.log.Events) - 1; i >= 0; i-- {
+		e := &r.log.Events[i]
+		if e.Kind != Send {
+			continue
+		}
+		unsent := int64(size - n)
+		r.log.Sent -= unsent
+		if cut := min(unsent, e.Omitted); cut > 0 {
+			e.Omitted -= cut
+			unsent -= cut
+		}
+		keep := len(e.Data) - int(unsent)
+		r.kept[0] -= len(e.Data) - keep
+		e.Data = e.Data[:keep]
+		if keep == 0 && e.Omitted == 0 {
+			r.log.Events = append(r.log.Events[:i], r.log.Events[i+1:]...)
+		}
+		return
+	}
 }
 
 // event records a point event.

@@ -43,9 +43,10 @@ func (w *writer) run(conn net.Conn, p *Probe, rec *recorder, deadline time.Time)
 				return
 			}
 		}
+		rec.data(Send, chunk, time.Now())
 		n, err := conn.Write(chunk)
-		if n > 0 {
-			rec.data(Send, chunk[:n], time.Now())
+		if n < len(chunk) {
+			rec.sendShort(len(chunk), n)
 		}
 		if err != nil {
 			select {
