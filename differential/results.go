@@ -46,15 +46,15 @@ func (r Result) Reason(known *KnownList) string {
 	var b strings.Builder
 	switch r.Class {
 	case ClassAgree:
-		fmt.Fprintf(&b, "ours and %s agree: %s", r.Oracle, describe(r.Ours))
+		fmt.Fprintf(&b, "ours and %s agree: %s", r.Oracle, r.Ours.String())
 	case ClassBothReject:
-		fmt.Fprintf(&b, "both refuse the input: ours %s; %s %s", describe(r.Ours), r.Oracle, describe(r.Theirs))
+		fmt.Fprintf(&b, "both refuse the input: ours %s; %s %s", r.Ours.String(), r.Oracle, r.Theirs.String())
 	case ClassOnlyOursRejects, ClassOnlyTheirsRejects, ClassDiffer:
 		fmt.Fprintf(&b, "%s", r.Class)
 		if r.Danger != DangerNone {
 			fmt.Fprintf(&b, " (danger %s)", r.Danger)
 		}
-		fmt.Fprintf(&b, ": ours %s; %s %s", describe(r.Ours), r.Oracle, describe(r.Theirs))
+		fmt.Fprintf(&b, ": ours %s; %s %s", r.Ours.String(), r.Oracle, r.Theirs.String())
 	}
 	if n := len(r.Differences); n > 0 {
 		fmt.Fprintf(&b, "; %d difference(s): ", n)
@@ -129,14 +129,14 @@ func (r Result) wire() *reports.Wire {
 		w.Events = append(w.Events, reports.WireEvent{Kind: reports.Note, Text: "the stream stays open after these bytes"})
 	}
 	w.Events = append(w.Events,
-		reports.WireEvent{Kind: reports.Note, Text: "ours: " + describe(r.Ours)},
-		reports.WireEvent{Kind: reports.Note, Text: r.Oracle + ": " + describe(r.Theirs)})
+		reports.WireEvent{Kind: reports.Note, Text: "ours: " + r.Ours.String()},
+		reports.WireEvent{Kind: reports.Note, Text: r.Oracle + ": " + r.Theirs.String()})
 	return w
 }
 
-// describe summarises an outcome in words: "2 messages (GET /a, GET /b),
+// String summarises the outcome in words: "2 messages (GET /a, GET /b),
 // ends clean".
-func describe(o Outcome) string {
+func (o Outcome) String() string {
 	var b strings.Builder
 	switch len(o.Messages) {
 	case 0:
@@ -215,6 +215,19 @@ func refsText(refs []reports.Ref) string {
 		parts[i] = r.String()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Describe says what an oracle is, for the targets of a results file.
+func Describe(o Oracle) string {
+	switch o.(type) {
+	case Ours:
+		return "conform's parser (impl/parser)"
+	case NetHTTP:
+		return "Go's net/http (http.ReadRequest and http.ReadResponse), compared with conform's parser"
+	case *Node:
+		return "llhttp as Node.js runs it (its HTTPParser binding), compared with conform's parser"
+	}
+	return o.Name() + ", compared with conform's parser"
 }
 
 // Tally counts results by class, and the results with unknown
