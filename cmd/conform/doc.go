@@ -12,6 +12,7 @@
 //	list      list the checks conform run would run
 //	report    re-render saved results, several files as one matrix
 //	parse     print the parser's event trace for raw HTTP/1.x bytes
+//	diff      compare how conform's parser and other implementations read the same bytes
 //	help      print this overview, or a command's documentation
 //	version   print conform's version and how it was built
 //
@@ -231,6 +232,81 @@
 // switch included), 3 when the parser reported an error or a split parse
 // diverged, 2 for a bad call (including malformed --escapes text), and 1
 // when an input could not be read.
+//
+// # conform diff
+//
+// Usage:
+//
+//	conform diff [--oracle nethttp,node] [--type request|response] [--json]
+//	             [--finish] [--head] [--escapes] [--corpus | FILE... | -]
+//
+// Diff reads the same bytes with conform's parser and with other HTTP/1.x
+// implementations (the oracles) and compares what each made of them: the
+// messages (method, target, authority, version, status, header and trailer
+// fields, framing, body, keep-alive, protocol switch) and where reading
+// stopped. Two implementations that read the same bytes differently are
+// how request smuggling happens. The oracles are Go's net/http
+// (http.ReadRequest or http.ReadResponse, called until the stream ends)
+// and, when node is installed, llhttp as Node.js runs it, driven by one
+// node process. The inputs are each FILE, standard input ("-", or no FILE),
+// or with --corpus every corpus case.
+//
+// For each input and oracle diff prints one line with the class of the
+// comparison:
+//
+//	agree                both read the same messages
+//	both-reject          both refuse the input (or it ends inside a message)
+//	only-ours-rejects    conform's parser refuses what the oracle reads
+//	only-theirs-rejects  the oracle refuses what conform's parser reads
+//	differ               both read it, differently
+//
+// and, for the last, the danger of the worst difference: severe (the
+// number of messages, a body boundary, the framing or a protocol switch
+// differs: smuggling), high (method, target, authority, status, version or
+// keep-alive), low (a header or trailer field, a reason phrase). Under a
+// disagreement come each side's reading and the differences, one a line,
+// as a path and both values:
+//
+//	smuggle-cl-te  nethttp  only-ours-rejects  known: nethttp-cl-and-te
+//	    ours:    no message, rejected HPE_INVALID_CONTENT_LENGTH: ...
+//	    nethttp: 1 message (POST / +5B body), then an unfinished message ...
+//
+// Some disagreements are intended: differential/known.txt lists each with
+// the RFC section that decides it and which side is right, and diff names
+// the entry that covers a disagreement. Last come counts per oracle.
+//
+// Flags:
+//
+//	--oracle nethttp,node
+//	    Compare with these oracles (default: both; node is skipped, with a
+//	    note, when it is not installed, unless named here).
+//	--type request|response
+//	    What the inputs hold. Without it an input that starts with "HTTP/"
+//	    holds responses and any other requests. With --corpus, only the
+//	    cases of this type.
+//	--json
+//	    Print the results as JSON in conform's results format (see
+//	    reports/README.md; "conform report" renders it), one check per
+//	    input and oracle: pass for agreement, info for a known
+//	    disagreement, fail for one not on the list.
+//	--finish
+//	    The stream ends after the input's bytes, as when the peer closes
+//	    the connection: a body read until the close completes, and a
+//	    message cut off is truncated. Without it the stream stays open and
+//	    an unfinished message waits for more bytes.
+//	--head
+//	    Read the first response as the answer to a HEAD request: it has no
+//	    body whatever its fields say.
+//	--escapes
+//	    The input is text in the corpus's visible-escape form, as for
+//	    conform parse.
+//	--corpus
+//	    Compare every corpus case (each says itself whether its stream
+//	    ends and which requests responses answer).
+//
+// Diff exits with 0 when every disagreement found is on the known list, 3
+// when one is not, 2 for a bad call, and 1 when an input could not be read
+// or an oracle failed.
 //
 // # conform help
 //
