@@ -41,7 +41,7 @@ func fuzzDifferential(f *testing.F, typ parser.Type) {
 		for _, r := range results {
 			if r.UnknownDanger() == DangerSevere {
 				t.Errorf("unknown severe disagreement with %s on %q (eof %v, methods %q):\n\t%s\n\tours: %s\n\t%s: %s",
-					r.Oracle, data, eof, in.Methods, strings.Join(r.Unknown(), "\n\t"), describe(r.Ours), r.Oracle, describe(r.Theirs))
+					r.Oracle, data, eof, in.Methods, strings.Join(r.Unknown(), "\n\t"), r.Ours.String(), r.Oracle, r.Theirs.String())
 			}
 		}
 	})
