@@ -188,17 +188,11 @@ type Checker struct {
 	head      headInfo
 	wantClose bool // the head says the connection ends after the message
 	checkKeep bool // the rules decide wantClose (HTTP/1.x)
-	// keepAliveAndClose10: an HTTP/1.0 head lists both keep-alive and
-	// close in Connection.
-	keepAliveAndClose10 bool
-
-	allow Deviations // known parser deviations not reported
 }
 
 // NewChecker returns a Checker for parsing in with the decisions of opts.
-// It does not report the known parser deviations in allow.
-func NewChecker(in []byte, opts Options, allow Deviations) *Checker {
-	c := &Checker{in: in, opts: opts, allow: allow}
+func NewChecker(in []byte, opts Options) *Checker {
+	c := &Checker{in: in, opts: opts}
 	c.cb = c.callbacks()
 	c.Reset()
 	return c
@@ -206,8 +200,8 @@ func NewChecker(in []byte, opts Options, allow Deviations) *Checker {
 
 // Reset forgets every event, ready for another parse of the same input.
 func (c *Checker) Reset() {
-	in, opts, cb, allow := c.in, c.opts, c.cb, c.allow
-	*c = Checker{in: in, opts: opts, cb: cb, allow: allow}
+	in, opts, cb := c.in, c.opts, c.cb
+	*c = Checker{in: in, opts: opts, cb: cb}
 }
 
 // Callbacks returns the callbacks that feed c; every one is set.
@@ -570,8 +564,6 @@ func (c *Checker) headersComplete(off int64, h headInfo) parser.HeadersDecision 
 		keep = false
 	}
 	c.wantClose = !keep
-	c.keepAliveAndClose10 = h.minor == 0 &&
-		h.flags&(parser.FlagConnectionKeepAlive|parser.FlagConnectionClose) == parser.FlagConnectionKeepAlive|parser.FlagConnectionClose
 	if c.fr == frChunked {
 		c.ph = phChunkSize
 	} else {
@@ -632,8 +624,7 @@ func (c *Checker) messageComplete(off int64, e endInfo) {
 	if c.checkUp && e.upgrade != c.wantUp {
 		c.fail("Upgrade() differs from what the head says (CONNECT, Upgrade with Connection: upgrade, 101, SkipBodyUpgrade)", off)
 	}
-	if !e.upgrade && c.checkKeep && e.keepAlive == c.wantClose &&
-		!(c.keepAliveAndClose10 && c.allow&DeviationKeepAliveAndClose10 != 0) {
+	if !e.upgrade && c.checkKeep && e.keepAlive == c.wantClose {
 		c.fail("ShouldKeepAlive() differs from what the head says (version, Connection, framing)", off)
 	}
 	c.ph = phIdle

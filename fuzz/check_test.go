@@ -169,7 +169,7 @@ func TestCheckerEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := NewChecker([]byte(tt.in), tt.opts, 0)
+			c := NewChecker([]byte(tt.in), tt.opts)
 			for _, s := range tt.steps {
 				s(c)
 			}
@@ -212,7 +212,7 @@ func TestCheckerCalls(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := NewChecker([]byte(in), Options{}, 0)
+			c := NewChecker([]byte(in), Options{})
 			c.afterCall(tt.base, tt.size, tt.n, tt.err)
 			err := c.Err()
 			switch {
@@ -248,9 +248,22 @@ func TestCheckParseAllocations(t *testing.T) {
 	}
 	// And the real measurement of a real parse.
 	in := append(Options{}.Encode(), "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;a=b\r\nabc\r\n0\r\nT: v\r\n\r\n"...)
-	if err := CheckParse(parser.Request, in, testing.AllocsPerRun); err != nil {
+	if err := CheckParse(parser.Request, in, MeasureAllocs); err != nil {
 		t.Error(err)
 	}
+}
+
+func TestMeasureAllocs(t *testing.T) {
+	var sink *[64]byte
+	three := func() {
+		for range 3 {
+			sink = new([64]byte)
+		}
+	}
+	if got, want := MeasureAllocs(10, three), testing.AllocsPerRun(10, three); got != want || got != 3 {
+		t.Errorf("MeasureAllocs = %v, testing.AllocsPerRun = %v; want 3 from both", got, want)
+	}
+	_ = sink
 }
 
 func TestOptionsEncode(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 func FuzzParseRequest(f *testing.F) {
 	AddSeeds(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		if err := CheckParse(parser.Request, in, testing.AllocsPerRun); err != nil {
+		if err := CheckParse(parser.Request, in, MeasureAllocs); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -23,7 +23,7 @@ func FuzzParseRequest(f *testing.F) {
 func FuzzParseResponse(f *testing.F) {
 	AddSeeds(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		if err := CheckParse(parser.Response, in, testing.AllocsPerRun); err != nil {
+		if err := CheckParse(parser.Response, in, MeasureAllocs); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -66,12 +66,12 @@ func RunPlan(cfg parser.Config, opts Options, msg []byte, pl *Plan) Run {
 	return runPlan(cfg, opts, msg, pl, true)
 }
 
-// runPlan is RunPlan, pausing from span callbacks only when inSpans.
-func runPlan(cfg parser.Config, opts Options, msg []byte, pl *Plan, inSpans bool) Run {
+// runPlan is RunPlan, pausing from OnBody only when inBody.
+func runPlan(cfg parser.Config, opts Options, msg []byte, pl *Plan, inBody bool) Run {
 	rec := &parser.Recorder{Decide: deciderFor(opts)}
 	cb := rec.Callbacks()
 	if pl != nil && pl.PauseEvery > 0 {
-		cb = pausing(cb, pl.PauseEvery, inSpans)
+		cb = pausing(cb, pl.PauseEvery, inBody)
 	}
 	p := parser.New(cfg, cb)
 	var r Run
@@ -110,9 +110,8 @@ func runPlan(cfg parser.Config, opts Options, msg []byte, pl *Plan, inSpans bool
 }
 
 // pausing returns callbacks that call those of cb and pause the parser
-// from inside every every-th of them, span callbacks included only when
-// inSpans.
-func pausing(cb *parser.Callbacks, every int, inSpans bool) *parser.Callbacks {
+// from inside every every-th of them (OnBody only when inBody).
+func pausing(cb *parser.Callbacks, every int, inBody bool) *parser.Callbacks {
 	n := 0
 	tick := func(p *parser.Parser) {
 		n++
@@ -121,8 +120,8 @@ func pausing(cb *parser.Callbacks, every int, inSpans bool) *parser.Callbacks {
 		}
 	}
 	sp := func(f func(*parser.Parser, []byte) error) func(*parser.Parser, []byte) error {
-		if f == nil || !inSpans {
-			return f
+		if f == nil {
+			return nil
 		}
 		return func(p *parser.Parser, b []byte) error { err := f(p, b); tick(p); return err }
 	}
@@ -148,7 +147,7 @@ func pausing(cb *parser.Callbacks, every int, inSpans bool) *parser.Callbacks {
 		OnHeaderFieldComplete:         ev(cb.OnHeaderFieldComplete),
 		OnHeaderValue:                 sp(cb.OnHeaderValue),
 		OnHeaderValueComplete:         ev(cb.OnHeaderValueComplete),
-		OnBody:                        sp(cb.OnBody),
+		OnBody:                        cb.OnBody,
 		OnChunkHeader:                 ev(cb.OnChunkHeader),
 		OnChunkExtensionName:          sp(cb.OnChunkExtensionName),
 		OnChunkExtensionNameComplete:  ev(cb.OnChunkExtensionNameComplete),
@@ -157,6 +156,9 @@ func pausing(cb *parser.Callbacks, every int, inSpans bool) *parser.Callbacks {
 		OnChunkComplete:               ev(cb.OnChunkComplete),
 		OnMessageComplete:             ev(cb.OnMessageComplete),
 		OnReset:                       ev(cb.OnReset),
+	}
+	if inBody {
+		out.OnBody = sp(cb.OnBody)
 	}
 	if f := cb.OnHeadersComplete; f != nil {
 		out.OnHeadersComplete = func(p *parser.Parser) (parser.HeadersDecision, error) {
@@ -182,15 +184,14 @@ func checkSplit(in []byte, allow Deviations) error {
 	opts, rest := DecodeOptions(in)
 	pl, msg := DecodePlan(rest)
 	cfg := opts.Config(opts.Type)
-	whole := runPlan(cfg, opts, msg, nil, false)
-	cut := runPlan(cfg, opts, msg, &pl, allow&DeviationPauseInSpan == 0)
+	whole := RunPlan(cfg, opts, msg, nil)
+	cut := runPlan(cfg, opts, msg, &pl, allow&DeviationPauseLastBody == 0)
 	a, b := strings.Join(parser.Lines(whole.Events), "\n"), strings.Join(parser.Lines(cut.Events), "\n")
 	var why string
 	switch {
-	case a != b && !(allow&DeviationPauseBeforeFold != 0 && foldReasonOnly(whole, cut)):
+	case a != b:
 		why = "the merged trace changes"
-	case (whole.Err == nil) != (cut.Err == nil) || whole.Err != nil && !sameError(whole.Err, cut.Err) &&
-		!(allow&DeviationPauseBeforeFold != 0 && foldReasonOnly(whole, cut)):
+	case (whole.Err == nil) != (cut.Err == nil) || whole.Err != nil && !sameError(whole.Err, cut.Err):
 		why = fmt.Sprintf("the error changes: %v, then %v", whole.Err, cut.Err)
 	case whole.Messages != cut.Messages:
 		why = fmt.Sprintf("the message count changes: %d, then %d", whole.Messages, cut.Messages)
@@ -209,22 +210,4 @@ func errorCode(err error) parser.Errno {
 		return e.Code
 	}
 	return parser.OK
-}
-
-// foldReasonOnly reports whether two runs differ only as
-// DeviationPauseBeforeFold makes them: in the reason of a final
-// HPE_INVALID_HEADER_TOKEN error at an obs-fold.
-func foldReasonOnly(whole, cut Run) bool {
-	n := len(whole.Events)
-	if n == 0 || len(cut.Events) != n {
-		return false
-	}
-	for i := range n - 1 {
-		if whole.Events[i].String() != cut.Events[i].String() {
-			return false
-		}
-	}
-	w, c := whole.Events[n-1], cut.Events[n-1]
-	return w.Kind == parser.EvError && c.Kind == parser.EvError && w.Code == parser.ErrInvalidHeaderToken &&
-		c.Code == w.Code && c.Off == w.Off && strings.HasPrefix(w.Reason, "obs-fold")
 }
