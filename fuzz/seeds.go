@@ -47,6 +47,8 @@ func seedBuilder(name string) (func([]*corpus.Case) [][]byte, bool) {
 		return splitSeeds, true
 	case "RoundTrip":
 		return roundTripSeeds, true
+	case "StructuredRequest":
+		return structuredSeeds, true
 	}
 	return nil, false
 }
@@ -54,7 +56,7 @@ func seedBuilder(name string) (func([]*corpus.Case) [][]byte, bool) {
 // SeedSets returns the names (without "Fuzz") of the targets that Seeds
 // knows, sorted.
 func SeedSets() []string {
-	return []string{"ParseRequest", "ParseResponse", "RoundTrip", "SplitInvariance"}
+	return []string{"ParseRequest", "ParseResponse", "RoundTrip", "SplitInvariance", "StructuredRequest"}
 }
 
 // Seeds returns the seed inputs of the target named name without its

@@ -1,0 +1,22 @@
+#!/bin/bash -eu
+# Builds every native Go fuzz target of conform as a libFuzzer binary and
+# writes each one's seed corpus next to it. fuzz/clusterfuzzlite_test.go
+# checks that the compile_native_go_fuzzer lines below name exactly the
+# fuzz targets of the tree (save those under "not built"), and that each
+# can be built this way.
+#
+# compile_native_go_fuzzer needs go-118-fuzz-build's testing shim in the
+# module; it is added to go.mod inside the build container only.
+cd "$SRC/conform"
+go get github.com/AdamKorcz/go-118-fuzz-build/testing
+
+# Seeds: libFuzzer ignores f.Add; it reads <fuzzer>_seed_corpus.zip.
+go run ./fuzz/cmd/exportseeds -dir fuzz -out "$OUT"
+
+compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzParseRequest FuzzParseRequest
+compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzParseResponse FuzzParseResponse
+compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzRoundTrip FuzzRoundTrip
+compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzSplitInvariance FuzzSplitInvariance
+compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzStructuredRequest FuzzStructuredRequest
+
+# not built: github.com/conformhttp/conform/impl/parser FuzzSplit: it is in package parser_test and uses helpers of bench_test.go, which compile_native_go_fuzzer cannot build (it turns the target's file into a source file of the package, without the other test files); fuzz.FuzzSplitInvariance covers its property
