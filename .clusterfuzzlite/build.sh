@@ -20,3 +20,5 @@ compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzSplitInvariance
 compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzStructuredRequest FuzzStructuredRequest
 
 # not built: github.com/conformhttp/conform/impl/parser FuzzSplit: it is in package parser_test and uses helpers of bench_test.go, which compile_native_go_fuzzer cannot build (it turns the target's file into a source file of the package, without the other test files); fuzz.FuzzSplitInvariance covers its property
+# not built: github.com/conformhttp/conform/differential FuzzDifferentialRequest: differential/testdata/inputs.txt also contains the target's name (compile_native_go_fuzzer finds the target's file with grep -r -l) and fuzz_test.go calls loadTestdataInputs, declared in another test file that the libFuzzer build leaves out
+# not built: github.com/conformhttp/conform/differential FuzzDifferentialResponse: as FuzzDifferentialRequest
