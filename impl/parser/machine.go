@@ -861,17 +861,22 @@ loop:
 			}
 			p.contentLength -= uint64(n)
 			i += n
-			if p.state == sChunkData && p.contentLength == 0 {
-				p.state = sChunkDataCR
+			if p.contentLength == 0 {
+				// Set before the callback, so that a pause inside it
+				// resumes with the message (or chunk) at its end.
+				if p.state == sChunkData {
+					p.state = sChunkDataCR
+				} else {
+					p.state = sMessageDone
+				}
 			}
 			if !p.span(p.cb.OnBody, b[i-n:i], p.base+int64(i-n)) {
 				break loop
 			}
-			if p.state == sBodyCL && p.contentLength == 0 {
+			if p.state == sMessageDone {
 				if !p.messageComplete(p.base + int64(i)) {
 					break loop
 				}
-				end = p.end(len(b))
 			}
 
 		case sBodyEOF:
