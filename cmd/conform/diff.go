@@ -23,6 +23,9 @@ type diffOptions struct {
 	finish  bool
 	escapes bool
 	head    bool
+
+	// known loads the known-differences list; tests replace it.
+	known func() (*differential.KnownList, error)
 }
 
 // oracleNames are the oracles diff knows, in default order.
@@ -63,7 +66,7 @@ func diffFlags(o *diffOptions) *flagSet {
 }
 
 func parseDiffFlags(args []string) (diffOptions, []string, error) {
-	var o diffOptions
+	o := diffOptions{known: differential.LoadKnown}
 	files, err := diffFlags(&o).parse(args)
 	if err != nil {
 		return o, nil, err
@@ -88,11 +91,16 @@ func runDiff(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return helpOr(e, "diff", err)
 	}
+	return diff(ctx, e, o, files)
+}
+
+// diff runs a validated diff command line.
+func diff(ctx context.Context, e *env, o diffOptions, files []string) error {
 	inputs, err := diffInputs(e, o, files)
 	if err != nil {
 		return err
 	}
-	known, err := differential.LoadKnown()
+	known, err := o.known()
 	if err != nil {
 		return &ExitError{Code: ExitHarness, Err: fmt.Errorf("the known-differences list: %w", err)}
 	}
