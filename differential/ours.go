@@ -80,6 +80,24 @@ type building struct {
 	value     strings.Builder
 	inTrailer bool
 	hosts     []string
+	frags     int // fragments of the current field value
+}
+
+// valueFragment adds a fragment of a field value. Parse gives the parser
+// its whole input at once, so a value arrives in several fragments only
+// when obs-fold continues it (accepted in responses); the fold, with the
+// whitespace around it, is replaced by one SP, as RFC 9112 §5.2 asks of a
+// recipient that accepts it.
+func (c *building) valueFragment(s []byte) {
+	if c.frags > 0 {
+		v := strings.TrimRight(c.value.String(), " \t")
+		c.value.Reset()
+		c.value.WriteString(v)
+		c.value.WriteByte(' ')
+		s = []byte(strings.TrimLeft(string(s), " \t"))
+	}
+	c.frags++
+	c.value.Write(s)
 }
 
 func (b *oursBuilder) callbacks() *parser.Callbacks {
@@ -102,7 +120,7 @@ func (b *oursBuilder) callbacks() *parser.Callbacks {
 			return nil
 		},
 		OnHeaderValue: func(_ *parser.Parser, s []byte) error {
-			b.cur.value.Write(s)
+			b.cur.valueFragment(s)
 			return nil
 		},
 		OnHeaderValueComplete: func(*parser.Parser) error {
@@ -140,6 +158,7 @@ func (c *building) field() {
 	f := Field{Name: c.name.String(), Value: trimOWS(c.value.String())}
 	c.name.Reset()
 	c.value.Reset()
+	c.frags = 0
 	switch {
 	case c.inTrailer:
 		c.msg.Trailer = append(c.msg.Trailer, f)
