@@ -77,7 +77,7 @@ Feature: The Agent — a client's pool of connections
     @reference @may @rfc9112-9.3
     Scenario Outline: with <scheduling> scheduling the next request takes the socket freed <which>
       Given an agent that keeps sockets alive and schedules free sockets <scheduling>
-      When the agent starts GET requests for "http://origin.test/delay?ms=10" and "http://origin.test/delay?ms=20"
+      When the agent starts GET requests for "http://origin.test/delay?ms=100" and "http://origin.test/delay?ms=300"
       Then every agent request completes
       When the agent sends a GET request for "http://origin.test/"
       Then agent request 3 reused the socket of agent request <request>

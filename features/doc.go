@@ -66,7 +66,7 @@
 //
 // Without Options.T the steps run on the real clock. Against the
 // reference target, durations the scenarios name are then multiplied by
-// Options.TimeScale (DefaultTimeScale: a 10-second timeout takes 200 ms),
+// Options.TimeScale (DefaultTimeScale: a 10-second timeout takes 500 ms),
 // so timing scenarios keep their proportions but not their absolute
 // margins. List describes the scenarios a selection would run, without
 // running them (conform list); Files and Source expose the embedded

@@ -92,8 +92,8 @@ func andTags(expr, term string) string {
 // tagged @deviation so that go test stays green, with the reason each
 // fails. The CLI runs them like any other scenario and reports the fail.
 var deviations = map[string]string{
-	"parsing/obs-fold-under-the-reference-server-s-headers-lenient-parser":       "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
-	"parsing/an-agent-in-headers-lenient-mode-unfolds-an-obs-fold-in-a-response": "impl/client keeps the HTAB of the fold (\"first\\tsecond\"); a user agent MUST replace an obs-fold with SP",
+	"parsing/the-reference-server-in-headers-lenient-mode-replaces-obs-fold-with-a-space": "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
+	"parsing/an-agent-in-headers-lenient-mode-unfolds-an-obs-fold-in-a-response":          "impl/client keeps the HTAB of the fold (\"first\\tsecond\"); a user agent MUST replace an obs-fold with SP",
 }
 
 // TestDeviations runs the @deviation scenarios and checks that each still
@@ -163,4 +163,50 @@ func TestNetHTTP(t *testing.T) {
 	}
 	sort.Strings(ids)
 	t.Logf("%d @live scenarios against net/http", len(ids))
+}
+
+// TestRealClock runs the @live scenarios against the reference server the
+// way conform run does, without a *testing.T: on the real clock, results
+// returned rather than subtests.
+func TestRealClock(t *testing.T) {
+	results, err := Run(context.Background(), Options{Tags: "@live", Grace: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) == 0 {
+		t.Fatal("no scenario ran")
+	}
+	for _, r := range results {
+		if r.Verdict != Pass {
+			t.Errorf("%s: %s: %s", r.ID, r.Verdict, r.Reason)
+		}
+		if len(r.Wire) == 0 || r.Target != "reference" || r.Level == "" || len(r.RFC) == 0 {
+			t.Errorf("%s: result without its wire log, target, level or RFC: %+v", r.ID, r)
+		}
+	}
+}
+
+// TestRunErrors checks that bad options are refused with an error that
+// says how to fix them.
+func TestRunErrors(t *testing.T) {
+	tests := []struct {
+		name, reason string
+		opts         Options
+		want         string
+	}{
+		{name: "tags", reason: "a malformed tag expression", opts: Options{Tags: "@must,"}, want: "is not a tag"},
+		{name: "format", reason: "an unknown formatter", opts: Options{Format: "fancy"}, want: `unknown formatter "fancy"`},
+		{name: "file", reason: "a feature file that does not exist", opts: Options{Files: []string{"nope.feature"}}, want: `no feature file "nope.feature"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(context.Background(), tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s: got %v, want an error containing %q", tc.reason, err, tc.want)
+			}
+		})
+	}
+	if _, err := Live("localhost"); err == nil {
+		t.Error("Live accepted an address without a port")
+	}
 }

@@ -10,25 +10,15 @@ import (
 	"time"
 
 	"github.com/conformhttp/conform/impl/server"
+	"github.com/conformhttp/conform/internal/serve"
 )
 
-// The reference target's routes. They are the routes of "conform serve"
-// that scenarios need, written here so that scenarios can also observe the
-// handlers (which started, which finished, in what order):
-//
-//	/                 200 "ok"
-//	/echo             200, the request as the server read it: the request
-//	                  line, one "name: value" line per field, an empty
-//	                  line, the body, then one "name: value" line per
-//	                  trailer field
-//	/delay?ms=N       waits N ms (fake time under synctest), then 200
-//	                  "delayed N ms"
-//	/status/N         status N without reading the body, "status N"
-//	/stream?chunks=N  N flushed pieces "chunk I\n" (chunked)
-//	/big?bytes=N      N bytes of "x", with Content-Length
-//	/close            200 "closing", with Connection: close
-//
-// Anything else is 404. The net/http target serves the same routes.
+// The reference target serves the routes of "conform serve" (package
+// internal/serve: /, /echo, /delay?ms=N, /status/N, /stream?chunks=N,
+// /big?bytes=N, /close), wrapped so that scenarios can observe the
+// handlers: which started, which finished, in what order. /delay is
+// answered here, the same way, so that on the real clock its wait is
+// scaled like every other duration a scenario names.
 
 // handlerEvent is one thing a handler did, for scenarios that observe the
 // server.
@@ -69,71 +59,29 @@ func (r *recorder) count(kind string) int {
 }
 
 // refHandler serves the routes for the reference server and records its
-// handlers.
-func refHandler(rec *recorder) server.Handler {
+// handlers. scale converts the durations the routes name into the ones
+// they wait.
+func refHandler(rec *recorder, scale func(time.Duration) time.Duration) server.Handler {
+	routes := serve.Handler()
 	return server.HandlerFunc(func(w server.ResponseWriter, r *server.Request) {
 		rec.wg.Add(1)
 		defer rec.wg.Done()
 		rec.add(r.Target, "start")
 		defer rec.add(r.Target, "finish")
-		h := w.Header()
-		h.Set("Content-Type", "text/plain")
-		path, query := r.Path(), r.RawQuery()
-		switch {
-		case path == "/":
-			w.WriteString("ok")
-		case path == "/echo":
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				w.WriteHeader(500)
-				w.WriteString("reading the body: " + err.Error())
-				return
-			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "%s %s %s\n", r.Method, r.Target, r.Proto())
-			for _, f := range r.Header {
-				fmt.Fprintf(&b, "%s: %s\n", f.Name, f.Value)
-			}
-			b.WriteString("\n")
-			b.Write(body)
-			for _, f := range r.Trailer {
-				fmt.Fprintf(&b, "\n%s: %s", f.Name, f.Value)
-			}
-			w.WriteString(b.String())
-		case path == "/delay":
-			ms := queryInt(query, "ms")
-			select {
-			case <-time.After(time.Duration(ms) * time.Millisecond):
-			case <-r.Context().Done():
-			}
-			w.WriteString("delayed " + strconv.Itoa(ms) + " ms")
-		case strings.HasPrefix(path, "/status/"):
-			code, err := strconv.Atoi(strings.TrimPrefix(path, "/status/"))
-			if err != nil || code < 200 || code > 999 {
-				w.WriteHeader(400)
-				w.WriteString("/status/N needs a final status code")
-				return
-			}
-			w.WriteHeader(code)
-			w.WriteString("status " + strconv.Itoa(code))
-		case path == "/stream":
-			for i := range queryInt(query, "chunks") {
-				w.WriteString("chunk " + strconv.Itoa(i) + "\n")
-				if err := w.Flush(); err != nil {
-					return
-				}
-			}
-		case path == "/big":
-			n := queryInt(query, "bytes")
-			h.Set("Content-Length", strconv.Itoa(n))
-			w.WriteString(strings.Repeat("x", n))
-		case path == "/close":
-			h.Set("Connection", "close")
-			w.WriteString("closing")
-		default:
-			w.WriteHeader(404)
-			w.WriteString("not found")
+		if r.Path() != "/delay" {
+			routes.ServeHTTP(w, r)
+			return
 		}
+		ms := queryInt(r.RawQuery(), "ms")
+		t := time.NewTimer(scale(time.Duration(ms) * time.Millisecond))
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteString("delayed " + strconv.Itoa(ms) + " ms")
 	})
 }
 

@@ -111,7 +111,8 @@ Feature: Parsing requests and responses, strictly and leniently
         \r\n
         """
       Then the client receives a response with status 200
-      And the response body ends with "hello"
+      And the echo shows chunked framing
+      And the echo shows the body "hello"
       And the server closes the connection
 
     @live @must @rfc9112-6.3
@@ -235,8 +236,7 @@ Feature: Parsing requests and responses, strictly and leniently
       Then the server either rejects the request or answers it
 
     @reference @must @rfc9112-5.2
-    Scenario Outline: obs-fold under the reference server's <mode> parser
-      Given the server parses leniently with "<lenient>"
+    Scenario: the strict reference server rejects obs-fold with 400
       When the client sends:
         """
         GET /echo HTTP/1.1\r\n
@@ -245,17 +245,22 @@ Feature: Parsing requests and responses, strictly and leniently
         \tsecond\r\n
         \r\n
         """
-      Then the client receives a response with status <status>
-      And the response body contains "<shows>"
+      Then the client receives a response with status 400
+      And the response body contains "HPE_INVALID_HEADER_TOKEN"
 
-      Examples:
-        | mode            | lenient | status | shows                    |
-        | strict          |         | 400    | HPE_INVALID_HEADER_TOKEN |
-
-      @deviation
-      Examples: the lenient parser keeps the fold's HTAB instead of replacing the fold with SP
-        | mode            | lenient | status | shows                    |
-        | headers lenient | headers | 200    | X-Folded: first second   |
+    @reference @must @rfc9112-5.2 @deviation
+    Scenario: the reference server in headers lenient mode replaces obs-fold with a space
+      Given the server parses leniently with "headers"
+      When the client sends:
+        """
+        GET /echo HTTP/1.1\r\n
+        Host: example.com\r\n
+        X-Folded: first\r\n
+        \tsecond\r\n
+        \r\n
+        """
+      Then the client receives a response with status 200
+      And the echo shows the header "X-Folded" with value "first second"
 
     @live @must @rfc9112-5.1
     Scenario: whitespace between a field name and its colon is rejected with 400

@@ -99,13 +99,16 @@ Feature: Pipelining — several requests in flight on one connection
 
     @live @must @rfc9112-6.3
     Scenario: a request pipelined after a POST with a Content-Length body is answered
+      The body here looks like a request; a server that did not read it as
+      the body would answer it.
       When the client sends in one write:
         """
-        POST / HTTP/1.1\r\nHost: example.com\r\nContent-Length: 27\r\n\r\n
-        GET /not-a-request HTTP/1.1
+        POST / HTTP/1.1\r\nHost: example.com\r\nContent-Length: 24\r\n\r\n
+        GET /hidden HTTP/1.1\r\n\r\n
         GET / HTTP/1.1\r\nHost: example.com\r\n\r\n
         """
       Then the client receives 2 responses
+      And no further response arrives
 
     @live @must @rfc9112-7.1
     Scenario: a request pipelined after a POST with a chunked body is answered
@@ -116,6 +119,7 @@ Feature: Pipelining — several requests in flight on one connection
         GET / HTTP/1.1\r\nHost: example.com\r\n\r\n
         """
       Then the client receives 2 responses
+      And no further response arrives
 
     @reference @must @rfc9112-6.3
     Scenario: the reference server hands each pipelined body to its own request
@@ -126,8 +130,8 @@ Feature: Pipelining — several requests in flight on one connection
         6\r\nsecond\r\n0\r\n\r\n
         """
       Then the client receives 2 responses
-      And response 1 has a body ending with "first"
-      And response 2 has a body ending with "second"
+      And response 1 echoes the body "first"
+      And response 2 echoes the body "second"
 
   Rule: A client that does not read cannot make the server buffer without bound
 

@@ -24,6 +24,7 @@ type refEnv struct {
 	srv     *server.Server
 	started bool
 	rec     recorder
+	scale   func(time.Duration) time.Duration // scenario durations to clock durations
 
 	noConnect bool // no CONNECT hook: the server closes CONNECT connections
 	noUpgrade bool // no upgrade hook: the server ignores Upgrade
@@ -43,8 +44,9 @@ type refEnv struct {
 	errs     []string // guarded by mu: ClientError texts
 }
 
-func newRefEnv() *refEnv {
+func newRefEnv(scale func(time.Duration) time.Duration) *refEnv {
 	e := &refEnv{
+		scale:     scale,
 		srv:       &server.Server{ErrorLog: log.New(io.Discard, "", 0)},
 		toServer:  defaultPipeCapacity,
 		toClient:  defaultPipeCapacity,
@@ -69,7 +71,7 @@ func (e *refEnv) startServer() {
 	}
 	e.started = true
 	s := e.srv
-	s.Handler = refHandler(&e.rec)
+	s.Handler = refHandler(&e.rec, e.scale)
 	if !e.noConnect {
 		s.OnConnect = e.connect
 	}

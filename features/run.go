@@ -27,15 +27,19 @@ var featureFS embed.FS
 // Defaults of Options.
 const (
 	// DefaultTimeScale is what the reference target's durations are
-	// multiplied by on the real clock: a 10-second timeout takes 200 ms.
-	DefaultTimeScale = 0.02
+	// multiplied by on the real clock: a 10-second timeout takes 500 ms.
+	DefaultTimeScale = 0.05
 	// DefaultPatience is how long a step waits on the real clock for
 	// something a target should do before it gives up.
 	DefaultPatience = 10 * time.Second
 	// DefaultGrace is how long a step on the real clock waits before it
 	// concludes that something did not happen (a connection stayed open,
-	// no response came).
+	// no response came) at a live target.
 	DefaultGrace = 300 * time.Millisecond
+	// DefaultReferenceGrace is that wait for the reference target on the
+	// real clock, whose connections are in memory: short, since it adds
+	// to the scaled durations of timing scenarios.
+	DefaultReferenceGrace = 10 * time.Millisecond
 )
 
 // Options configure Run. The zero value runs every scenario but the @slow
@@ -71,11 +75,17 @@ type Options struct {
 	// zero means DefaultPatience.
 	Patience time.Duration
 	// Grace is how long a step on the real clock waits before it decides
-	// that nothing more will happen; zero means DefaultGrace.
+	// that nothing more will happen; zero means DefaultGrace, or
+	// DefaultReferenceGrace for the reference target.
 	Grace time.Duration
 	// Timeouts are a live target's timeouts, for the @slow scenarios
 	// that wait for them; a zero value skips those scenarios.
 	Timeouts LiveTimeouts
+
+	// bubbles, set by this package's tests, runs in-memory targets in
+	// testing/synctest bubbles like T does, without making scenarios
+	// subtests (so that failing ones can be collected instead).
+	bubbles *testing.T
 }
 
 // LiveTimeouts are the timeouts a live server is configured with; servers'
@@ -150,7 +160,7 @@ type Scenario struct {
 // read the settings and add results.
 type runState struct {
 	target    Target
-	t         *testing.T
+	bubbles   *testing.T // for synctest bubbles; nil runs on the real clock
 	timeScale float64
 	patience  time.Duration
 	grace     time.Duration
@@ -228,13 +238,16 @@ func prepare(ctx context.Context, opts Options) (*runState, *godog.Options, func
 	}
 	rs := &runState{
 		target:    target,
-		t:         opts.T,
+		bubbles:   cmpOr(opts.bubbles, opts.T),
 		timeScale: cmpOr(opts.TimeScale, DefaultTimeScale),
 		patience:  cmpOr(opts.Patience, DefaultPatience),
 		grace:     cmpOr(opts.Grace, DefaultGrace),
 		timeouts:  opts.Timeouts,
 		titles:    titles,
 		ids:       map[string]bool{},
+	}
+	if opts.Grace == 0 && target.reference() {
+		rs.grace = DefaultReferenceGrace
 	}
 	stop, err := target.start()
 	if err != nil {

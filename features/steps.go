@@ -36,6 +36,7 @@ func (w *world) registerSteps(sc *godog.ScenarioContext) {
 	w.step(sc, `^the server closes the connection$`, w.serverCloses)
 	w.step(sc, `^the server closes the connection without a response$`, w.serverClosesSilently)
 	w.step(sc, `^the connection is still open$`, w.stillOpen)
+	w.step(sc, `^no further response arrives$`, w.noFurtherResponse)
 	w.step(sc, `^the server rejects the request$`, w.serverRejects)
 	w.step(sc, `^the server either rejects the request or answers it$`, w.rejectsOrAnswers)
 	w.step(sc, `^the server answers with 100 Continue or a final status before the body is sent$`, w.answersExpect)
@@ -45,16 +46,21 @@ func (w *world) registerSteps(sc *godog.ScenarioContext) {
 	// The response a step took (steps_response.go).
 	w.step(sc, `^the response status is not (\d+)$`, w.statusIsNot)
 	w.step(sc, `^the response body contains `+quoted+`$`, w.bodyContains)
-	w.step(sc, `^the response body ends with `+quoted+`$`, w.bodyEndsWith)
 	w.step(sc, `^the response has no header "([^"]*)"$`, w.noHeader)
 	w.step(sc, `^the response header "([^"]*)" contains the token "([^"]*)"$`, w.headerHasToken)
 	w.step(sc, `^the response header "([^"]*)" does not contain the token "([^"]*)"$`, w.headerLacksToken)
 	w.step(sc, `^response (\d+) has status (\d+)$`, w.nthStatus)
 	w.step(sc, `^response (\d+) has body `+quoted+`$`, w.nthBody)
-	w.step(sc, `^response (\d+) has a body ending with `+quoted+`$`, w.nthBodyEndsWith)
 	w.step(sc, `^response (\d+) has no body$`, w.nthNoBody)
 	w.step(sc, `^response (\d+) has header "([^"]*)" with value "([^"]*)"$`, w.nthHeader)
 	w.step(sc, `^responses (\d+) and (\d+) have the same status$`, w.sameStatus)
+
+	// What the reference server's /echo says it read (steps_echo.go).
+	w.step(sc, `^the echo shows the body `+quoted+`$`, w.echoBody)
+	w.step(sc, `^the echo shows the header "([^"]*)" with value `+quoted+`$`, w.echoHeader)
+	w.step(sc, `^the echo shows (none|content-length|chunked|until-close) framing$`, w.echoFraming)
+	w.step(sc, `^response (\d+) echoes the body `+quoted+`$`, w.nthEchoBody)
+	w.step(sc, `^the echo of agent request (\d+) shows the body `+quoted+`$`, w.agentEchoBody)
 
 	// The reference server: configuration and observation (steps_server.go).
 	w.step(sc, `^the server parses leniently with "([^"]*)"$`, w.serverLenient)
@@ -106,7 +112,6 @@ func (w *world) registerSteps(sc *godog.ScenarioContext) {
 	w.step(sc, `^agent request (\d+) fails with (HPE_[A-Z_]+)$`, w.agentFailsWith)
 	w.step(sc, `^agent request (\d+) gets status (\d+)$`, w.agentStatus)
 	w.step(sc, `^agent request (\d+) has header "([^"]*)" with value "([^"]*)"$`, w.agentHeader)
-	w.step(sc, `^agent request (\d+) has a body ending with `+quoted+`$`, w.agentBodyEndsWith)
 	w.step(sc, `^agent request (\d+) got 100 Continue before it sent its body$`, w.agentContinueFirst)
 	w.step(sc, `^agent request (\d+) got no 100 Continue$`, w.agentNoContinue)
 }

@@ -488,14 +488,6 @@ func (w *world) agentHeader(n int, name, value string) error {
 	return nil
 }
 
-func (w *world) agentBodyEndsWith(n int, s string) error {
-	ar, err := w.answered(n)
-	if err != nil {
-		return err
-	}
-	return endsWith(&response{Body: ar.body}, s)
-}
-
 func (w *world) agentContinueFirst(n int) error {
 	ar, err := w.answered(n)
 	if err != nil {

@@ -204,6 +204,35 @@ func (w *world) stillOpen() error {
 	return fmt.Errorf("the server sent %d unexpected bytes", c.received-before)
 }
 
+// noFurtherResponse checks that nothing more arrives for a while (the
+// grace period, or until the fake clock's scenario is idle); the
+// connection may be open or closed.
+func (w *world) noFurtherResponse() error {
+	c, err := w.conn()
+	if err != nil {
+		return err
+	}
+	if _, ok := c.conn.(*pipeConn); ok {
+		w.ex.settle()
+	}
+	end := time.Now().Add(w.run.grace)
+	if w.ex.fake() {
+		end = time.Now()
+	}
+	for c.next == len(c.responses) && c.parseErr == nil && !c.eof && c.readErr == nil {
+		if err := c.fill(end); err != nil {
+			break
+		}
+	}
+	switch {
+	case c.next < len(c.responses):
+		return fmt.Errorf("another response arrived: %v", c.responses[c.next])
+	case c.parseErr != nil:
+		return fmt.Errorf("more bytes arrived that are not a response: %v", c.parseErr)
+	}
+	return nil
+}
+
 // rejection reports whether status refuses a request: a 4xx, 501 Not
 // Implemented or 505 HTTP Version Not Supported.
 func rejection(status int) bool { return status/100 == 4 || status == 501 || status == 505 }

@@ -58,25 +58,6 @@ func (w *world) bodyContains(s string) error {
 	return nil
 }
 
-func endsWith(r *response, s string) error {
-	want, err := wantBytes(s)
-	if err != nil {
-		return err
-	}
-	if !bytes.HasSuffix(r.Body, want) {
-		return fmt.Errorf("the body %s does not end with %s", clip(r.Body), clip(want))
-	}
-	return nil
-}
-
-func (w *world) bodyEndsWith(s string) error {
-	r, err := w.lastResponse()
-	if err != nil {
-		return err
-	}
-	return endsWith(r, s)
-}
-
 func (w *world) noHeader(name string) error {
 	r, err := w.lastResponse()
 	if err != nil {
@@ -132,17 +113,6 @@ func (w *world) nthBody(n int, s string) error {
 	}
 	if !bytes.Equal(r.Body, want) {
 		return fmt.Errorf("response %d: the body is %s, want %s", n, clip(r.Body), clip(want))
-	}
-	return nil
-}
-
-func (w *world) nthBodyEndsWith(n int, s string) error {
-	r, err := w.nth(n)
-	if err != nil {
-		return err
-	}
-	if err := endsWith(r, s); err != nil {
-		return fmt.Errorf("response %d: %w", n, err)
 	}
 	return nil
 }

@@ -22,9 +22,12 @@ func (w *world) host() string {
 // openConnection opens a new connection and makes it the current one.
 func (w *world) openConnection() error {
 	var c net.Conn
-	if w.ref != nil {
+	switch {
+	case w.ref != nil:
 		c = w.ref.dial()
-	} else {
+	case w.mem != nil:
+		c = w.mem.dial()
+	default:
 		ctx, cancel := context.WithTimeout(w.ctx, w.patience())
 		defer cancel()
 		var err error

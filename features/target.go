@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -86,9 +85,9 @@ func (t *liveTarget) defaultTags() string    { return "@live" }
 func (t *liveTarget) dialAddr() string       { return t.addr }
 
 // NetHTTP returns a target that starts a net/http server on a loopback
-// port for the run, serving the reference routes. It runs the @live
-// scenarios except @slow ones, to show where net/http chooses differently
-// from the reference server.
+// port for the run, answering "/" with "ok". It runs the @live scenarios
+// except @slow ones, to show where net/http chooses differently from the
+// reference server.
 func NetHTTP() Target { return &netHTTPTarget{} }
 
 type netHTTPTarget struct {
@@ -137,61 +136,17 @@ func (t *netHTTPTarget) dialAddr() string {
 	return t.addr
 }
 
-// netHTTPRoutes serves the reference routes with net/http.
+// netHTTPRoutes answers "/" with 200 "ok" and anything else 404, as the
+// reference routes do: the @live scenarios need no more of a server.
 func netHTTPRoutes() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		switch p := r.URL.Path; {
-		case p == "/":
-			io.WriteString(w, "ok")
-		case p == "/echo":
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				w.WriteHeader(500)
-				io.WriteString(w, "reading the body: "+err.Error())
-				return
-			}
-			fmt.Fprintf(w, "%s %s %s\n", r.Method, r.RequestURI, r.Proto)
-			for name, vs := range r.Header {
-				for _, v := range vs {
-					fmt.Fprintf(w, "%s: %s\n", name, v)
-				}
-			}
-			fmt.Fprintf(w, "\n%s", body)
-		case p == "/delay":
-			ms := queryInt(r.URL.RawQuery, "ms")
-			select {
-			case <-time.After(time.Duration(ms) * time.Millisecond):
-			case <-r.Context().Done():
-			}
-			fmt.Fprintf(w, "delayed %d ms", ms)
-		case strings.HasPrefix(p, "/status/"):
-			code, err := strconv.Atoi(strings.TrimPrefix(p, "/status/"))
-			if err != nil || code < 200 || code > 999 {
-				w.WriteHeader(400)
-				return
-			}
-			w.WriteHeader(code)
-			fmt.Fprintf(w, "status %d", code)
-		case p == "/stream":
-			f, _ := w.(http.Flusher)
-			for i := range queryInt(r.URL.RawQuery, "chunks") {
-				fmt.Fprintf(w, "chunk %d\n", i)
-				if f != nil {
-					f.Flush()
-				}
-			}
-		case p == "/big":
-			n := queryInt(r.URL.RawQuery, "bytes")
-			w.Header().Set("Content-Length", strconv.Itoa(n))
-			io.WriteString(w, strings.Repeat("x", n))
-		case p == "/close":
-			w.Header().Set("Connection", "close")
-			io.WriteString(w, "closing")
-		default:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if r.URL.Path != "/" {
 			w.WriteHeader(404)
-			io.WriteString(w, "not found")
+			io.WriteString(w, "404 not found: "+r.URL.Path+"\n")
+			return
 		}
+		io.WriteString(w, "ok")
 	})
 }
 
@@ -219,3 +174,37 @@ func (e *tcpEnv) close() error { return nil }
 
 // errNotReference is wrapped by steps that need the reference target.
 var errNotReference = errors.New("this step needs the reference target (tag the scenario @reference)")
+
+// memTarget is a server in memory, for this package's tests: serve runs
+// once per connection and must return when the client closes it. It runs
+// the @live scenarios, in synctest bubbles when the run has a T.
+type memTarget struct {
+	name  string
+	serve func(net.Conn)
+}
+
+func (t *memTarget) Name() string           { return t.name }
+func (t *memTarget) Address() string        { return "in-memory" }
+func (t *memTarget) Description() string    { return t.name + ", in memory" }
+func (t *memTarget) start() (func(), error) { return func() {}, nil }
+func (t *memTarget) reference() bool        { return false }
+func (t *memTarget) defaultTags() string    { return "@live&&~@slow" }
+
+// memEnv is a scenario's connections to a memTarget.
+type memEnv struct {
+	serve func(net.Conn)
+	n     int
+	wg    sync.WaitGroup
+}
+
+func (e *memEnv) dial() net.Conn {
+	e.n++
+	cli, srv := newPipe(fmt.Sprintf("client-%d", e.n), fmt.Sprintf("server-%d", e.n), defaultPipeCapacity, defaultPipeCapacity)
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		defer srv.Close()
+		e.serve(srv)
+	}()
+	return cli
+}

@@ -81,7 +81,7 @@ Feature: Upgrade — switching protocols on an HTTP/1.1 connection
         body
         """
       Then the client receives a response with status 200
-      And the response body ends with "body"
+      And the echo shows the body "body"
 
     @live @must @rfc9110-7.8
     Scenario: a server does not switch to a protocol nobody offered

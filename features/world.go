@@ -23,6 +23,7 @@ type world struct {
 
 	ref *refEnv // the reference server, for the reference target
 	tcp *tcpEnv // the address, for TCP targets
+	mem *memEnv // an in-memory server, for this package's tests
 
 	conns []*rawConn
 	cur   *rawConn    // "the connection": the last one opened
@@ -72,16 +73,20 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 	if err := ctx.Err(); err != nil {
 		return ctx, skipf("the run was cancelled: %v", err)
 	}
-	if w.run.t != nil && w.run.target.reference() {
-		w.ex = newBubbleExec(w.run.t)
+	mt, inMemory := w.run.target.(*memTarget)
+	if w.run.bubbles != nil && (inMemory || w.run.target.reference()) {
+		w.ex = newBubbleExec(w.run.bubbles)
 	} else {
 		w.ex = directExec{grace: w.run.grace}
 	}
 	err := w.ex.do(func() error {
 		w.log = newWireLog(time.Now())
-		if w.run.target.reference() {
-			w.ref = newRefEnv()
-		} else {
+		switch {
+		case w.run.target.reference():
+			w.ref = newRefEnv(w.scaled)
+		case inMemory:
+			w.mem = &memEnv{serve: mt.serve}
+		default:
 			w.tcp = &tcpEnv{addr: w.run.target.(tcpTarget).dialAddr()}
 		}
 		return nil
@@ -123,6 +128,9 @@ func (w *world) cleanup() error {
 	}
 	if w.ref != nil {
 		errs = append(errs, w.ref.close(w.ex.fake(), 10*time.Second))
+	}
+	if w.mem != nil {
+		w.mem.wg.Wait()
 	}
 	return errors.Join(errs...)
 }
