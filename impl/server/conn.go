@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/conformhttp/conform/impl/parser"
@@ -60,6 +61,7 @@ type conn struct {
 	waitRoom  bool      // the parser paused at a message begin for back-pressure
 	stopAfter bool      // the parser paused after the last request
 	hwg       sync.WaitGroup
+	shutFlag  atomic.Bool // mirrors shutting, for reads without mu
 
 	mu sync.Mutex
 	// readerCond wakes the reader: output drained, body consumed, queue
@@ -328,10 +330,14 @@ func (c *conn) onDeadline() bool {
 	case c.cfg.idle > 0 && !now.Before(later(c.lastRead, c.lastWrite).Add(c.cfg.idle)):
 		kind = TimeoutIdle
 	}
-	c.mu.Unlock()
 	if kind == 0 {
+		// An early deadline (see setReadDeadlineLocked): replace it.
+		c.deadline = c.nextDeadlineLocked()
+		c.rwc.SetReadDeadline(c.deadline)
+		c.mu.Unlock()
 		return true
 	}
+	c.mu.Unlock()
 	if c.srv.OnTimeout != nil {
 		c.srv.OnTimeout(c.rwc, kind)
 	}
@@ -391,8 +397,13 @@ func (c *conn) nextDeadlineLocked() time.Time {
 	return d
 }
 
+// setReadDeadlineLocked makes the socket's read deadline no later than d
+// (zero: none). A deadline already set that is earlier is kept: when it
+// fires, onDeadline finds nothing expired and sets the right one. So the
+// deadline moves only about once per keep-alive period, not twice per
+// request.
 func (c *conn) setReadDeadlineLocked(d time.Time) {
-	if d.Equal(c.deadline) {
+	if d.IsZero() || (!c.deadline.IsZero() && !c.deadline.After(d)) {
 		return
 	}
 	c.deadline = d
@@ -455,6 +466,7 @@ func (c *conn) shutdown() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.shutting = true
+	c.shutFlag.Store(true)
 	if c.hijacked {
 		return
 	}

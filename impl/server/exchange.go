@@ -30,6 +30,7 @@ type exchange struct {
 	run     func()     // starts the handler; built once so that "go ex.run()" does not allocate
 	handler Handler    // set by the reader before the handler starts
 	kind    exchangeKind
+	noBody  bool // the request has no body; set by the reader before the handler starts
 
 	// Guarded by c.mu.
 	body           []byte // request body bytes received and not yet read
@@ -93,6 +94,7 @@ func (ex *exchange) reset() {
 	ex.resp.reset()
 	ex.handler = nil
 	ex.kind = kindHandler
+	ex.noBody = false
 	ex.body = keep(ex.body)
 	ex.out = keep(ex.out)
 	ex.bodyOff, ex.received, ex.drained = 0, 0, 0

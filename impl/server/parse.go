@@ -135,7 +135,8 @@ func (c *conn) onHeadersComplete(p *parser.Parser) (parser.HeadersDecision, erro
 	default:
 		r.Framing, r.ContentLength = FramingNone, 0
 	}
-	if err := checkRequest(r); err != nil {
+	exp, hasExpect, err := checkRequest(r)
+	if err != nil {
 		return parser.Proceed, err
 	}
 	hasBody := r.Framing == FramingChunked || r.Framing == FramingUntilClose || r.ContentLength > 0
@@ -151,6 +152,7 @@ func (c *conn) onHeadersComplete(p *parser.Parser) (parser.HeadersDecision, erro
 		(c.cfg.maxRequests > 0 && c.nreq >= c.cfg.maxRequests)
 	if !hasBody {
 		ex.bodyDone = true
+		ex.noBody = true
 	}
 	if p.Upgrade() && (r.Method == "CONNECT" || (c.srv.OnUpgrade != nil && !hasBody)) {
 		ex.kind = kindHook
@@ -162,7 +164,7 @@ func (c *conn) onHeadersComplete(p *parser.Parser) (parser.HeadersDecision, erro
 	if ex.handler == nil {
 		ex.handler = HandlerFunc(notFound)
 	}
-	if exp, ok := r.Header.Lookup("Expect"); ok && r.atLeast11() {
+	if hasExpect && r.atLeast11() {
 		// RFC 9110 §10.1.1; an HTTP/1.0 request's expectation is
 		// ignored.
 		if equalFold(exp, "100-continue") {
@@ -195,17 +197,22 @@ func expectationFailed(w ResponseWriter, _ *Request) {
 	w.WriteHeader(417)
 }
 
-// checkRequest applies the rules the parser leaves to the server.
-func checkRequest(r *Request) error {
+// checkRequest applies the rules the parser leaves to the server, and
+// returns the Expect field's value.
+func checkRequest(r *Request) (expect string, hasExpect bool, err error) {
 	if r.ProtoMajor != 1 {
-		return ErrUnsupportedVersion
+		return "", false, ErrUnsupportedVersion
 	}
 	hosts := 0
 	var host string
 	for i := range r.Header {
-		if equalFold(r.Header[i].Name, "host") {
+		f := &r.Header[i]
+		switch {
+		case equalFold(f.Name, "host"):
 			hosts++
-			host = r.Header[i].Value
+			host = f.Value
+		case !hasExpect && equalFold(f.Name, "expect"):
+			expect, hasExpect = f.Value, true
 		}
 	}
 	// RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request
@@ -213,13 +220,13 @@ func checkRequest(r *Request) error {
 	// an invalid Host value.
 	switch {
 	case hosts > 1:
-		return ErrMultipleHost
+		return "", false, ErrMultipleHost
 	case hosts == 0 && r.atLeast11():
-		return ErrMissingHost
+		return "", false, ErrMissingHost
 	case hosts == 1 && !validHost(host):
-		return ErrInvalidHost
+		return "", false, ErrInvalidHost
 	}
-	return nil
+	return expect, hasExpect, nil
 }
 
 // validHost reports whether v matches uri-host [ ":" port ] (RFC 3986

@@ -259,10 +259,17 @@ func (r *response) finish() {
 	}
 	r.freeze()
 	head := !r.headSent
-	c.mu.Lock()
-	c.settleBodyLocked(ex)
-	last := head && c.closeDecisionLocked(ex)
-	c.mu.Unlock()
+	var last bool
+	if ex.noBody && !c.shutFlag.Load() {
+		// Nothing to settle, and no shutdown to consider: ex.last was
+		// set before this goroutine started and only it changes it.
+		last = head && ex.last
+	} else {
+		c.mu.Lock()
+		c.settleBodyLocked(ex)
+		last = head && c.closeDecisionLocked(ex)
+		c.mu.Unlock()
+	}
 	if head {
 		r.writeHead(true, last)
 	}
