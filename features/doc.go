@@ -37,7 +37,7 @@
 // variables select other runs:
 //
 //	CONFORM_TARGET=host:port   run the @live scenarios against a live server instead
-//	CONFORM_TAGS=expr          narrow the selection with a godog tag expression ("@must", "@agent&&~@slow")
+//	CONFORM_TAGS=expr          narrow the selection with a godog tag expression ("@must", "@live&&@should")
 //	CONFORM_FORMAT=formats     godog formatters, e.g. "pretty", "cucumber:out.json,junit:out.xml"
 //	                           (default "progress", into the test log)
 //
@@ -46,11 +46,16 @@
 //
 // # As a library
 //
-// conform run uses the package through Run:
+// conform run uses the package through List and Run:
 //
+//	target, err := features.Live("127.0.0.1:8080") // or features.Reference(), features.NetHTTP()
+//	...
 //	results, err := features.Run(ctx, features.Options{
-//		Target: features.Live("127.0.0.1:8080"), // or features.Reference(), features.NetHTTP()
-//		Tags:   "@must",                          // ANDed with the target's own selection
+//		Target:   target,
+//		Tags:     "~@slow",                  // ANDed with the target's own selection
+//		Files:    []string{"parsing.feature"}, // nil: every file
+//		Patience: 5 * time.Second,           // how long a step waits for the target
+//		Grace:    200 * time.Millisecond,    // how long it waits before deciding nothing more comes
 //		Timeouts: features.LiveTimeouts{KeepAlive: 5 * time.Second}, // for @slow scenarios
 //	})
 //
@@ -62,7 +67,8 @@
 // duration. A caller grading by level, as the results model of DESIGN.md
 // does, turns a Fail of a @should scenario into warn and of a @may one
 // into info. Run returns an error only when the run could not happen
-// (bad options, a target that did not start).
+// (bad options, a target that did not start). Runs share no state: several
+// may run at once (conform run runs one per feature file in parallel).
 //
 // Without Options.T the steps run on the real clock. Against the
 // reference target, durations the scenarios name are then multiplied by
