@@ -267,6 +267,14 @@ func (a *Agent) pool(name []byte) *keyPool {
 	return kp
 }
 
+// count returns the sockets of key name.
+func (a *Agent) count(name []byte) int {
+	if kp := a.pools[string(name)]; kp != nil {
+		return len(kp.active) + len(kp.free)
+	}
+	return 0
+}
+
 func (a *Agent) dropIfEmpty(kp *keyPool) {
 	if len(kp.active) == 0 && len(kp.free) == 0 && len(kp.waiting) == 0 {
 		delete(a.pools, kp.name)
@@ -289,8 +297,8 @@ func (a *Agent) acquire(ctx context.Context, t *target, name []byte, fresh bool,
 			a.mu.Unlock()
 			return nil, connInfo{}, ErrAgentClosed
 		}
-		kp := a.pool(name)
-		if len(kp.free) > 0 && !fresh {
+		kp := a.pools[string(name)]
+		if kp != nil && len(kp.free) > 0 && !fresh {
 			var pc *pconn
 			if a.opts.Scheduling == FIFO {
 				pc = kp.free[0]
@@ -319,12 +327,15 @@ func (a *Agent) acquire(ctx context.Context, t *target, name []byte, fresh bool,
 			a.destroyLocked(pc, false)
 			continue
 		}
-		if fresh && len(kp.free) > 0 {
-			a.destroyLocked(kp.free[0], false)
+		if kp != nil && fresh && len(kp.free) > 0 {
+			a.destroyLocked(kp.free[0], false) // may drop kp: looked up again below
 		}
-		if len(kp.active)+len(kp.free) < a.maxSockets && a.total >= a.maxTotal {
+		if a.count(name) < a.maxSockets && a.total >= a.maxTotal {
 			a.evictLocked()
 		}
+		// The pool is made (or found again) only now, so that no step sees
+		// an empty pool and no destroy above leaves kp stale.
+		kp = a.pool(name)
 		if len(kp.active)+len(kp.free) < a.maxSockets && a.total < a.maxTotal {
 			pc := a.reserveLocked(kp)
 			a.step()
