@@ -234,8 +234,12 @@ func (w *world) noFurtherResponse() error {
 }
 
 // rejection reports whether status refuses a request: a 4xx, 501 Not
-// Implemented or 505 HTTP Version Not Supported.
-func rejection(status int) bool { return status/100 == 4 || status == 501 || status == 505 }
+// Implemented or 505 HTTP Version Not Supported. 408 is not one: it says
+// the server gave up waiting, which a server stuck on bytes it cannot read
+// also ends with.
+func rejection(status int) bool {
+	return (status/100 == 4 && status != 408) || status == 501 || status == 505
+}
 
 // closedInstead reports whether the connection ended with no further
 // response, which counts as refusing the request.
@@ -258,11 +262,17 @@ func (w *world) serverRejects() error {
 }
 
 func (w *world) rejectsOrAnswers() error {
-	_, err := w.nextFinal()
-	if err != nil && closedInstead(w.cur) {
-		return nil
+	r, err := w.nextFinal()
+	if err != nil {
+		if closedInstead(w.cur) {
+			return nil
+		}
+		return err
 	}
-	return err
+	if r.Status == 408 {
+		return errors.New("the server answered 408 Request Timeout: it was still waiting for the request, so it neither rejected nor read it")
+	}
+	return nil
 }
 
 // answersExpect checks that the server answered a head with "Expect:

@@ -160,12 +160,16 @@ func (w *world) step(sc *godog.ScenarioContext, expr string, f any) {
 
 // Clock.
 
+// fakePatience is how long a step waits on the fake clock. Waiting costs
+// nothing there, but it must end before the reference server's default
+// headers timeout (60 s), so that a server stuck waiting for bytes is not
+// taken to have answered when its 408 comes.
+const fakePatience = 30 * time.Second
+
 // patience is how long a step waits for something the target should do.
-// On the fake clock it is long: waiting costs nothing, and the target's
-// own timeouts fire first if it never answers.
 func (w *world) patience() time.Duration {
 	if w.ex.fake() {
-		return time.Hour
+		return fakePatience
 	}
 	return w.run.patience
 }
