@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -369,4 +370,87 @@ func TestBodyReadErrors(t *testing.T) {
 			t.Errorf("Read after the client left = %v, want ErrUnexpectedEOF or ErrConnClosed", err)
 		}
 	})
+}
+
+// TestBodyBufferBounded: a handler that reads a large body in small pieces
+// gets all of it, and the server's buffer for it stays bounded (see also
+// TestReadBodyCompacts, which forces the worst interleaving).
+func TestBodyBufferBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const size = 2 << 20
+		type result struct {
+			n       int
+			maxCap  int
+			readErr error
+		}
+		done := make(chan result, 1)
+		srv := &Server{Handler: HandlerFunc(func(w ResponseWriter, r *Request) {
+			ex := r.Body.(*bodyReader).ex
+			var res result
+			buf := make([]byte, 1000)
+			for {
+				n, err := r.Body.Read(buf)
+				res.n += n
+				ex.c.mu.Lock()
+				res.maxCap = max(res.maxCap, cap(ex.body))
+				ex.c.mu.Unlock()
+				if err != nil {
+					if err != io.EOF {
+						res.readErr = err
+					}
+					break
+				}
+			}
+			done <- res
+		})}
+		c := pipeClient(t, srv)
+		sent := c.sendAsync("POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: " + itoa(size) + "\r\n\r\n" + strings.Repeat("b", size))
+		res := <-done
+		c.readToEOF()
+		<-sent
+		if res.n != size || res.readErr != nil {
+			t.Errorf("handler read %d bytes (error %v), want %d", res.n, res.readErr, size)
+		}
+		if limit := 4 * (bodyHighWater + readBufferSize); res.maxCap > limit {
+			t.Errorf("body buffer grew to %d bytes for a %d-byte body read in 1000-byte pieces, want at most %d", res.maxCap, size, limit)
+		}
+	})
+}
+
+// TestReadBodyCompacts: the reader appends 4096 bytes at a time while the
+// handler reads in 1000-byte pieces and lags behind, so the buffer rarely
+// empties; it must not grow with the body.
+func TestReadBodyCompacts(t *testing.T) {
+	c := &conn{}
+	c.readerCond.L, c.bodyCond.L, c.outCond.L = &c.mu, &c.mu, &c.mu
+	ex := &exchange{c: c}
+	piece := bytes.Repeat([]byte("x"), 4096)
+	buf := make([]byte, 1000)
+	total, maxCap := 0, 0
+	for range 1000 {
+		c.mu.Lock()
+		ex.body = append(ex.body, piece...)
+		c.mu.Unlock()
+		// Read 4000 bytes, and 1000 more when 8 KiB or more wait, so
+		// that the backlog stays between 0 and 8 KiB but rarely empties,
+		// as the reader's back-pressure would keep it.
+		reads := 4
+		if len(ex.body)-ex.bodyOff >= 8<<10 {
+			reads = 5
+		}
+		for range reads {
+			n, err := ex.readBody(buf)
+			if err != nil {
+				t.Fatalf("readBody: %v", err)
+			}
+			total += n
+		}
+		maxCap = max(maxCap, cap(ex.body))
+	}
+	if total < 4000*1000 {
+		t.Errorf("read %d bytes, want at least %d", total, 4000*1000)
+	}
+	if maxCap > 64<<10 {
+		t.Errorf("reading 4 MB with a small backlog made the buffer %d bytes large; want it compacted (< 64 KiB)", maxCap)
+	}
 }

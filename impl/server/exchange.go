@@ -182,13 +182,22 @@ func (ex *exchange) readBody(p []byte) (int, error) {
 		}
 		c.bodyCond.Wait()
 	}
+	unread := len(ex.body) - ex.bodyOff
 	n := copy(p, ex.body[ex.bodyOff:])
 	ex.bodyOff += n
-	if ex.bodyOff == len(ex.body) {
-		if len(ex.body) >= bodyHighWater {
-			c.readerCond.Broadcast()
-		}
+	if unread >= bodyHighWater && unread-n < bodyHighWater {
+		// The reader may be waiting for room (onBody).
+		c.readerCond.Broadcast()
+	}
+	switch {
+	case ex.bodyOff == len(ex.body):
 		ex.body = ex.body[:0]
+		ex.bodyOff = 0
+	case ex.bodyOff >= len(ex.body)/2:
+		// A handler that reads in small pieces never empties the
+		// buffer: move the rest to the front so that it does not grow
+		// with the body.
+		ex.body = ex.body[:copy(ex.body, ex.body[ex.bodyOff:])]
 		ex.bodyOff = 0
 	}
 	return n, nil
