@@ -65,6 +65,9 @@ func (a *Agent) Start(ctx context.Context, r *Request) (*ClientRequest, error) {
 }
 
 func (a *Agent) start(ctx context.Context, r *Request, fresh bool) (*ClientRequest, error) {
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("client: request not sent: %w", context.Cause(ctx))
+	}
 	cr := &ClientRequest{agent: a, req: r, ctx: ctx}
 	t, err := r.parseTarget()
 	if err != nil {
