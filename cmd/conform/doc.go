@@ -50,9 +50,9 @@
 // The checks: every request case of the corpus, judged by its rule of
 // the answers the RFC allows (for a malformed request: a 4xx, or a close
 // without a 2xx, never one guessed status); pipelining (responses come
-// complete and in order); CONNECT; and timeouts (an unfinished head, a
-// dripped head, a short body, an idle connection). Each check gets a
-// verdict:
+// complete and in order); CONNECT; timeouts (an unfinished head, a
+// dripped head, a short body, an idle connection); and the @live
+// scenarios of features/. Each check gets a verdict:
 //
 //	pass   the server did what the RFC requires or allows
 //	warn   a SHOULD was not met
@@ -64,7 +64,9 @@
 //	       endless body)
 //
 // Every probe is bounded: a deadline, a cap on the bytes read, a cap on
-// the bytes the wire log keeps. Run prints a line per target with its
+// the bytes the wire log keeps. A check that would fail only because
+// conform stopped waiting (for an answer, for a close) is tried once more
+// with longer waits, so that a slow server is not failed for being slow. Run prints a line per target with its
 // counts, one line per check that failed, warned or ended in error, and
 // where the report is. Progress goes to standard error: one line kept up
 // to date on a terminal, a line at every tenth of the run otherwise.
@@ -75,7 +77,8 @@
 //	    A server to check; repeat for several. "reference" is the
 //	    embedded reference server, the default.
 //	--suite NAME,...
-//	    Run only these suites: corpus, pipelining, connect, timeouts.
+//	    Run only these suites: corpus, pipelining, connect, timeouts,
+//	    features.
 //	--only ID-or-glob,...
 //	    Run only the checks whose id matches (shell-style: "te-*").
 //	    "conform list" shows the ids.
@@ -85,8 +88,9 @@
 //	--timeouts fast|real
 //	    fast, the default: the embedded server runs with timeouts under
 //	    a second and the timeout checks wait for those; they skip live
-//	    targets. real: the embedded server keeps Node's defaults and every
-//	    target is waited for as its timeouts require, which takes minutes.
+//	    targets, and the @slow scenarios skip. real: the embedded server
+//	    keeps Node's defaults and every target is waited for as its
+//	    timeouts require, which takes minutes.
 //	--headers-timeout D, --request-timeout D, --keep-alive-timeout D
 //	    A live target's timeouts, for --timeouts real (servers' defaults
 //	    differ). The defaults are Node's: 60s, 5m0s and 5s.
