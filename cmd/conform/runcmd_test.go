@@ -179,7 +179,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"target without host", []string{"--target", ":80"}, "no host"},
 		{"bad port", []string{"--target", "127.0.0.1:99999"}, `port "99999" is not a number from 1 to 65535`},
 		{"twice", []string{"--target", "127.0.0.1:1", "--target", "127.0.0.1:1"}, "given twice"},
-		{"suite", []string{"--suite", "corpus,bogus"}, `unknown suite "bogus"; the suites are corpus, pipelining, connect, timeouts`},
+		{"suite", []string{"--suite", "corpus,bogus"}, `unknown suite "bogus"; the suites are corpus, pipelining, connect, timeouts, features`},
 		{"level", []string{"--level", "must,could"}, `unknown level "could"`},
 		{"pattern", []string{"--only", "[x"}, `bad pattern "[x"`},
 		{"parallel", []string{"--parallel", "0"}, "1 or more"},

@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/conformhttp/conform/reports"
 )
@@ -34,6 +35,9 @@ type Check struct {
 	// slow marks a check that waits for a target's timeout: Run starts
 	// such checks first, so that they overlap the many quick ones.
 	slow bool
+	// batch, when set, runs the check together with the other selected
+	// checks of the same batch, instead of run.
+	batch *batch
 }
 
 // Outcome is a graded check: its verdict, why, and the wire log.
@@ -41,6 +45,9 @@ type Outcome struct {
 	Verdict reports.Verdict
 	Reason  string
 	Wire    *reports.Wire
+	// Duration, when set, is how long the check took; otherwise the
+	// runner measures it.
+	Duration time.Duration
 }
 
 // The suites, in the order checks are listed and run.
@@ -49,11 +56,12 @@ const (
 	SuitePipelining = "pipelining"
 	SuiteConnect    = "connect"
 	SuiteTimeouts   = "timeouts"
+	SuiteFeatures   = "features"
 )
 
 // Suites returns the names of the suites the engine runs.
 func Suites() []string {
-	return []string{SuiteCorpus, SuitePipelining, SuiteConnect, SuiteTimeouts}
+	return []string{SuiteCorpus, SuitePipelining, SuiteConnect, SuiteTimeouts, SuiteFeatures}
 }
 
 // Filter selects checks.

@@ -59,16 +59,28 @@ func corpusCheck(c *corpus.Case, split bool) *Check {
 			p.Chunks = probe.Split(data, (len(data)+maxSplitWrites-1)/maxSplitWrites)
 			p.Pause = env.Config.SplitPause
 		}
-		res := env.do(ctx, p)
+		judge := func(res *probe.Result) (bool, string) {
+			return c.Server.Judge(corpus.Observation{Statuses: res.Statuses(), Closed: res.Closed()})
+		}
+		res, second := env.doPatiently(ctx, p, func(res *probe.Result) bool {
+			ok, _ := judge(res)
+			return ok
+		})
+		lim := env.Config.Limits
+		if second {
+			lim = env.patientLimits()
+		}
 		out := Outcome{Wire: wire(res)}
-		if v, why, ok := harnessProblem(res, env.Config.Limits); ok {
+		if v, why, ok := harnessProblem(res, lim); ok {
 			out.Verdict, out.Reason = v, why
 			return out
 		}
-		obs := corpus.Observation{Statuses: res.Statuses(), Closed: res.Closed()}
-		ok, why := c.Server.Judge(obs)
+		ok, why := judge(res)
 		out.Verdict = grade(ch.Level, ok)
 		out.Reason = "answered " + why
+		if second {
+			out.Reason += retried(lim)
+		}
 		if m := malformed(res); m != "" {
 			out.Reason += "; " + m
 		}

@@ -14,11 +14,16 @@
 //     §9.3.6);
 //   - timeouts: incomplete and idle connections are ended as the target's
 //     configured timeouts say (Node's headersTimeout, requestTimeout,
-//     keepAliveTimeout).
+//     keepAliveTimeout);
+//   - features: the @live scenarios of features/, run per feature file
+//     and target through the features package.
 //
 // A failed MUST is fail, a failed SHOULD warn, anything weaker info; a
 // target that cannot be reached, or is still sending when a limit is
-// reached (a slow drip, an endless body), gives error. Run runs checks
+// reached (a slow drip, an endless body), gives error. A bad result that
+// came about because the probe stopped waiting (for a response, for a
+// close) is tried again with eight times the waits before it is graded,
+// so that a slow target on a busy machine is not failed for it. Run runs checks
 // against targets in parallel, each check on its own connection, and
 // returns reports.Check records. StartReference starts the embedded
 // reference server (impl/server) as a target.

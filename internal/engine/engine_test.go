@@ -186,6 +186,12 @@ func TestCorpusVerdicts(t *testing.T) {
 				}
 			}
 		}, reports.Error, "more than", false},
+		{"slow target", "a target slower than the idle wait is given a second, patient try", "MUST", "accept", func(c net.Conn) {
+			readHead(bufio.NewReader(c))
+			time.Sleep(300 * time.Millisecond) // the target's behaviour: slower than fast mode's 150ms idle wait
+			io.WriteString(c, ok200)
+			io.Copy(io.Discard, c)
+		}, reports.Pass, "seen on a second try", false},
 		{"unreachable", "no connection is a harness error", "MUST", "accept", nil, reports.Error, "could not connect", false},
 		{"split", "the split variant sends byte by byte and is graded the same", "MUST", "accept", func(c net.Conn) {
 			br := bufio.NewReader(c)
@@ -196,6 +202,7 @@ func TestCorpusVerdicts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var target Target
 			if tt.handle != nil {
 				target = serve(t, tt.handle)
@@ -339,7 +346,7 @@ func TestAllChecks(t *testing.T) {
 			t.Errorf("duplicate check id %q", c.ID)
 		}
 		seen[c.ID] = true
-		if c.Title == "" || c.Family == "" || c.run == nil || !c.Level.Valid() {
+		if c.Title == "" || c.Family == "" || (c.run == nil) == (c.batch == nil) || !c.Level.Valid() {
 			t.Errorf("check %q is incomplete: %+v", c.ID, c)
 		}
 	}

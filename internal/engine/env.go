@@ -136,6 +136,45 @@ func (e *Env) doWith(ctx context.Context, p *probe.Probe, lim probe.Limits) *pro
 	return probe.Do(ctx, probe.Target{Addr: e.Target.Addr, Dial: e.Target.Dial}, p, lim)
 }
 
+// doPatiently runs p and, when good says the result is bad and the
+// exchange ended by waiting (for a response that might only have been
+// slow, or for a close), runs it again with eight times the idle and
+// linger waits: a verdict must not fail a target that was merely slow on
+// a busy machine. It returns the result to grade and whether it is the
+// second one.
+func (e *Env) doPatiently(ctx context.Context, p *probe.Probe, good func(*probe.Result) bool) (*probe.Result, bool) {
+	res := e.do(ctx, p)
+	if good(res) || !waited(res) || ctx.Err() != nil {
+		return res, false
+	}
+	return e.doWith(ctx, p, e.patientLimits()), true
+}
+
+// patientLimits are the limits of a second try.
+func (e *Env) patientLimits() probe.Limits {
+	lim := e.Config.Limits
+	lim.Idle = max(8*lim.Idle, time.Second)
+	lim.Linger = max(8*lim.Linger, 250*time.Millisecond)
+	lim.Deadline = max(lim.Deadline, 2*lim.Idle)
+	return lim
+}
+
+// waited reports that an exchange ended because the probe stopped
+// waiting, not because of what the target did.
+func waited(res *probe.Result) bool {
+	switch res.End {
+	case probe.EndIdle, probe.EndDone, probe.EndDeadline:
+		return true
+	}
+	return false
+}
+
+// retried is the note a reason gets when its verdict comes from a second
+// try.
+func retried(lim probe.Limits) string {
+	return fmt.Sprintf(" (seen on a second try that waited up to %v for the target)", lim.Idle)
+}
+
 // harnessProblem grades the exchanges that cannot be judged against the
 // RFC: no connection, a read failure, a canceled run, and a target still
 // sending when a limit was reached (a slow drip, an endless body).

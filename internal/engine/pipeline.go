@@ -49,8 +49,7 @@ func pipelineChecks() []*Check {
 				for _, m := range []string{"HEAD", "GET", "HEAD", "GET"} {
 					all += request(m, "/", host)
 				}
-				res := env.do(ctx, &probe.Probe{Chunks: [][]byte{[]byte(all)}, Responses: 4})
-				return judgeCount(res, 4, env)
+				return countPatiently(ctx, env, &probe.Probe{Chunks: [][]byte{[]byte(all)}, Responses: 4}, 4)
 			},
 		},
 		{
@@ -64,8 +63,7 @@ func pipelineChecks() []*Check {
 				for i := range 32 {
 					all.WriteString(request("GET", fmt.Sprintf("/?conform=burst-%d", i), env.Target.Addr))
 				}
-				res := env.do(ctx, &probe.Probe{Chunks: [][]byte{[]byte(all.String())}, Responses: 32})
-				return judgeCount(res, 32, env)
+				return countPatiently(ctx, env, &probe.Probe{Chunks: [][]byte{[]byte(all.String())}, Responses: 32}, 32)
 			},
 		},
 		{
@@ -79,7 +77,7 @@ func pipelineChecks() []*Check {
 				second := request("GET", "/?conform=second", env.Target.Addr)
 				data := []byte(first + second)
 				p := &probe.Probe{Chunks: probe.SplitAt(data, len(first)+7), Pause: 10 * env.Config.SplitPause, Responses: 2}
-				return judgeCount(env.do(ctx, p), 2, env)
+				return countPatiently(ctx, env, p, 2)
 			},
 		},
 	}
@@ -135,9 +133,18 @@ func pipelineOrder(ctx context.Context, env *Env, reqs []string) Outcome {
 		}
 		want[i] = fingerprintOf(f[0])
 	}
-	res := env.do(ctx, &probe.Probe{Chunks: [][]byte{[]byte(strings.Join(reqs, ""))}, Responses: len(reqs)})
+	res, second := env.doPatiently(ctx, &probe.Probe{Chunks: [][]byte{[]byte(strings.Join(reqs, ""))}, Responses: len(reqs)}, func(res *probe.Result) bool {
+		return len(finals(res)) == len(reqs)
+	})
 	results = append(results, res)
-	out := judgeCount(res, len(reqs), env)
+	lim := env.Config.Limits
+	if second {
+		lim = env.patientLimits()
+	}
+	out := judgeCount(res, len(reqs), lim)
+	if second {
+		out.Reason += retried(lim)
+	}
 	out.Wire = wire(results...)
 	if out.Verdict == reports.Fail || out.Verdict == reports.Error {
 		return out
@@ -188,12 +195,25 @@ func fingerprintList(fs []fingerprint) string {
 	return strings.Join(parts, "; ")
 }
 
+// countPatiently sends p and grades it with judgeCount, trying again with
+// longer waits when fewer than n responses came before the probe stopped
+// waiting.
+func countPatiently(ctx context.Context, env *Env, p *probe.Probe, n int) Outcome {
+	res, second := env.doPatiently(ctx, p, func(res *probe.Result) bool { return len(finals(res)) == n })
+	if !second {
+		return judgeCount(res, n, env.Config.Limits)
+	}
+	out := judgeCount(res, n, env.patientLimits())
+	out.Reason += retried(env.patientLimits())
+	return out
+}
+
 // judgeCount grades a pipelined exchange by its complete responses: all n
 // pass; a misframed one or a target that stopped answering with the
 // connection open fails; fewer and a close is information.
-func judgeCount(res *probe.Result, n int, env *Env) Outcome {
+func judgeCount(res *probe.Result, n int, lim probe.Limits) Outcome {
 	out := Outcome{Wire: wire(res)}
-	if v, why, bad := harnessProblem(res, env.Config.Limits); bad {
+	if v, why, bad := harnessProblem(res, lim); bad {
 		out.Verdict, out.Reason = v, why
 		return out
 	}

@@ -47,9 +47,9 @@ func pathResponse(line string) string {
 	return fmt.Sprintf("HTTP/1.1 %s\r\nContent-Length: %d\r\n\r\n%s", status, len(body), body)
 }
 
-// batch reads requests until the client pauses, then answers them all:
+// batchAnswer reads requests until the client pauses, then answers them all:
 // in order, reversed, or only the first few.
-func batch(order func(lines []string) []string) func(net.Conn) {
+func batchAnswer(order func(lines []string) []string) func(net.Conn) {
 	return func(c net.Conn) {
 		br := bufio.NewReader(c)
 		for {
@@ -96,10 +96,10 @@ func TestPipelining(t *testing.T) {
 		want   reports.Verdict
 		inWhy  string
 	}{
-		{"in order", "responses match those the requests got alone", "pipeline-order", batch(inOrder), reports.Pass, "in order"},
-		{"reversed", "a target that answers pipelined requests backwards fails", "pipeline-order", batch(reversed), reports.Fail, "out of order"},
+		{"in order", "responses match those the requests got alone", "pipeline-order", batchAnswer(inOrder), reports.Pass, "in order"},
+		{"reversed", "a target that answers pipelined requests backwards fails", "pipeline-order", batchAnswer(reversed), reports.Fail, "out of order"},
 		{"indistinguishable", "when every request gets the same empty answer, order cannot be told", "pipeline-order", answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), reports.Info, "cannot be told"},
-		{"stall", "answering the first and waiting with the connection open fails", "pipeline-burst-32", batch(func(l []string) []string { return l[:1] }), reports.Fail, "answered 1 of 32"},
+		{"stall", "answering the first and waiting with the connection open fails", "pipeline-burst-32", batchAnswer(func(l []string) []string { return l[:1] }), reports.Fail, "answered 1 of 32"},
 		{"close early", "answering some and closing is allowed", "pipeline-burst-32", func(c net.Conn) {
 			readHead(bufio.NewReader(c))
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
@@ -115,10 +115,11 @@ func TestPipelining(t *testing.T) {
 				}
 			}
 		}, reports.Fail, "not valid HTTP/1.x"},
-		{"split second", "a request split across segments is answered", "pipeline-split-second", batch(inOrder), reports.Pass, "all 2 responses"},
+		{"split second", "a request split across segments is answered", "pipeline-split-second", batchAnswer(inOrder), reports.Pass, "all 2 responses"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := runCheck(t, checkByID(t, checks, tt.check), serve(t, tt.handle))
 			if got.Verdict != tt.want || !strings.Contains(got.Reason, tt.inWhy) {
 				t.Errorf("%s: verdict %s, reason %q; want %s with %q", tt.reason, got.Verdict, got.Reason, tt.want, tt.inWhy)
@@ -142,11 +143,12 @@ func TestConnect(t *testing.T) {
 		{"framed 2xx", "Content-Length on a 2xx to CONNECT is forbidden", "connect-2xx-unframed", answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), reports.Fail, "Content-Length: 0"},
 		{"refused", "a server that is not a proxy may refuse", "connect-2xx-unframed", answer("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n"), reports.Info, "answered 405"},
 		{"closed", "or close", "connect-2xx-unframed", func(c net.Conn) { readHead(bufio.NewReader(c)) }, reports.Info, "closed the connection"},
-		{"GET first", "the GET before the CONNECT is answered first", "connect-after-pipelined-get", batch(inOrder), reports.Pass, "answered 200 in full"},
+		{"GET first", "the GET before the CONNECT is answered first", "connect-after-pipelined-get", batchAnswer(inOrder), reports.Pass, "answered 200 in full"},
 		{"GET dropped", "closing without answering the GET is information", "connect-after-pipelined-get", func(c net.Conn) { readHead(bufio.NewReader(c)) }, reports.Info, "without answering the GET"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := runCheck(t, checkByID(t, checks, tt.check), serve(t, tt.handle))
 			if got.Verdict != tt.want || !strings.Contains(got.Reason, tt.inWhy) {
 				t.Errorf("%s: verdict %s, reason %q; want %s with %q", tt.reason, got.Verdict, got.Reason, tt.want, tt.inWhy)
@@ -269,7 +271,8 @@ func TestRun(t *testing.T) {
 	}
 }
 
-// TestReference runs every check against the embedded reference server,
+// TestReference runs every check but the features suite against the
+// embedded reference server,
 // reached through in-memory pipes on synctest's fake clock: each gets a
 // valid verdict with a reason and a wire log, and the engine's own suites,
 // written against the reference server's documented behaviour (pipelining
@@ -290,10 +293,12 @@ func TestReference(t *testing.T) {
 			}()
 			return client, nil
 		}
-		checks, err := All(false)
+		all, err := All(false)
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The features suite dials TCP itself; TestFeaturesSuite runs it.
+		checks := Select(all, Filter{Suites: []string{SuiteCorpus, SuitePipelining, SuiteConnect, SuiteTimeouts}})
 		results := Run(context.Background(), checks, []Target{target}, RunOptions{Config: Config{Mode: Fast}})
 		srv.Close()
 		wg.Wait()
@@ -308,7 +313,7 @@ func TestReference(t *testing.T) {
 			if r.Reason == "" || r.Wire == nil || !r.Verdict.Valid() {
 				t.Errorf("%s: verdict %q, reason %q, wire %v", r.ID, r.Verdict, r.Reason, r.Wire != nil)
 			}
-			if r.Suite != SuiteCorpus && r.Verdict != reports.Pass {
+			if r.Suite != SuiteCorpus && r.Verdict != reports.Pass && r.Wire != nil {
 				t.Errorf("%s against the reference server: %s: %s\n%s", r.ID, r.Verdict, r.Reason, reports.WireText(r.Wire))
 			}
 			if r.Verdict == reports.Error {
@@ -316,4 +321,37 @@ func TestReference(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestFeaturesSuite runs the @live scenarios against the reference server
+// over TCP: every scenario that is not @slow runs and gets a verdict with
+// a wire log, and the @slow ones skip in fast mode.
+func TestFeaturesSuite(t *testing.T) {
+	target, stop, err := StartReference(Fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	all, err := All(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := Select(all, Filter{Suites: []string{SuiteFeatures}})
+	if len(checks) == 0 {
+		t.Fatal("no @live scenarios")
+	}
+	for _, r := range Run(context.Background(), checks, []Target{target}, RunOptions{Config: Config{Mode: Fast}}) {
+		c := checkByID(t, checks, r.ID)
+		switch {
+		case c.slow:
+			if r.Verdict != reports.Skip || !strings.Contains(r.Reason, "--timeouts real") {
+				t.Errorf("%s is @slow: %s (%q), want skip in fast mode", r.ID, r.Verdict, r.Reason)
+			}
+		case r.Verdict == reports.Skip || r.Verdict == reports.Error || r.Wire == nil || r.Reason == "":
+			t.Errorf("%s: %s (%q), wire %v; want a graded scenario with its wire log", r.ID, r.Verdict, r.Reason, r.Wire != nil)
+		}
+		if !strings.HasPrefix(r.Family, "features/") {
+			t.Errorf("%s: family %q, want features/FILE", r.ID, r.Family)
+		}
+	}
 }
