@@ -25,7 +25,11 @@
 // the list is a finding: the tests fail on one, and "conform diff" exits
 // with status 3.
 //
-// The server level (ServerDiff) sends one raw stream, pipelined requests
-// included, to conform's server and to a net/http server, both on
-// loopback with an echo handler, and compares what each answered.
+// The server level (Servers) sends one raw request stream, pipelined
+// requests included, to conform's server (impl/server) and to a net/http
+// server, both in-process on loopback, each answering every request with
+// an echo of how it read it. Each server is compared with its own parser
+// (did the server do what its parser read?) and the servers with each
+// other; a server-level disagreement that the parsers explain is marked
+// ExplainedByParsers.
 package differential

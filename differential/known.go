@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,6 +64,9 @@ type Known struct {
 
 	Line int // of the id line in known.txt
 }
+
+// oracleNames are the oracle names an entry may give.
+var oracleNames = []string{"nethttp", "node", OursServerOracle, NetHTTPServerOracle, ServersOracle}
 
 // KnownList is a parsed list of known differences.
 type KnownList struct {
@@ -187,8 +191,8 @@ func (k *Known) set(key, val string) error {
 	case "oracle":
 		for _, o := range strings.Split(val, ",") {
 			o = strings.TrimSpace(o)
-			if o != "nethttp" && o != "node" {
-				return fmt.Errorf("unknown oracle %q (want nethttp or node)", o)
+			if !slices.Contains(oracleNames, o) {
+				return fmt.Errorf("unknown oracle %q (want one of %s)", o, strings.Join(oracleNames, ", "))
 			}
 			k.Oracles = append(k.Oracles, o)
 		}

@@ -188,7 +188,8 @@ func TestGlob(t *testing.T) {
 }
 
 // TestKnownEntriesUsed checks that every entry of known.txt still covers
-// something in the corpus or testdata/inputs.txt: an entry that covers
+// something in the corpus or testdata/inputs.txt, at the parser or the
+// server level: an entry that covers
 // nothing is stale (the parser or an oracle changed) and must go, or get
 // an input in testdata that shows it. Entries for Node are checked only
 // when node is installed.
@@ -208,6 +209,25 @@ func TestKnownEntriesUsed(t *testing.T) {
 	used := map[string]bool{}
 	for _, in := range inputs {
 		results, err := d.Check(t.Context(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range results {
+			for _, id := range r.KnownIDs() {
+				used[id] = true
+			}
+		}
+	}
+	servers, err := StartServers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer servers.Close()
+	for _, in := range inputs {
+		if in.Resolve().Type != parser.Request {
+			continue
+		}
+		results, err := servers.Check(t.Context(), in, known)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,15 +19,16 @@ import (
 // each message's body read to its end before the next message is read,
 // as net/http's server and Transport do on a connection.
 //
-// net/http's message reading knows nothing of protocol switches beyond
-// CONNECT and the HTTP/2 preface (a handler takes the connection over
-// with Hijack); the oracle stops, as a server with an upgrade-aware
-// handler would, after a request that is CONNECT, the HTTP/2 preface, or
+// net/http's message reading knows nothing of protocol switches (a handler
+// takes the connection over with Hijack); the oracle stops, as a server
+// with an upgrade-aware handler would, after a request that is CONNECT or
 // an HTTP/1.1 request that carries Upgrade with a Connection "upgrade"
-// option (RFC 9110 §7.8: a server MUST ignore Upgrade in HTTP/1.0), and
+// option (RFC 9110 §7.8: a server MUST ignore Upgrade in HTTP/1.0), having
+// read the body net/http frames for it, and
 // after a response that is 101 or a 2xx answer to CONNECT. It stops after
 // a message net/http marks Close, as the server and the Transport stop
-// reading such a connection.
+// reading such a connection; net/http marks the HTTP/2 preface ("PRI *
+// HTTP/2.0") so, and its server hands it to the handler.
 type NetHTTP struct{}
 
 // Name returns "nethttp".
@@ -116,11 +117,6 @@ func (o NetHTTP) Parse(ctx context.Context, in Input) (Outcome, error) {
 		if m.Upgrade {
 			out.End = End{Kind: EndUpgrade}
 			out.Consumed = pos()
-			if m.Method == "PRI" {
-				// The HTTP/2 preface is the first bytes of HTTP/2.
-				out.Consumed = boundary
-				out.Messages = out.Messages[:len(out.Messages)-1]
-			}
 			return out, nil
 		}
 		if stop && pos() < int64(len(in.Data)) {
@@ -158,16 +154,7 @@ func readNetRequest(br *bufio.Reader) (m Message, stop, atEOF bool, err error) {
 	default:
 		m.Framing = Framing{Kind: FramingNone}
 	}
-	isH2Preface := req.Method == "PRI" && req.RequestURI == "*" && req.Proto == "HTTP/2.0"
-	m.Upgrade = req.Method == "CONNECT" || isH2Preface || req.ProtoAtLeast(1, 1) && wantsUpgrade(req.Header)
-	if m.Upgrade {
-		// The body of an Upgrade request is read before the switch (RFC
-		// 9110 §7.8); CONNECT has none that net/http would read, and the
-		// HTTP/2 preface's "body" is HTTP/2.
-		if isH2Preface {
-			return m, true, false, nil
-		}
-	}
+	m.Upgrade = req.Method == "CONNECT" || req.ProtoAtLeast(1, 1) && wantsUpgrade(req.Header)
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
 		return m, false, false, fmt.Errorf("reading the body: %w", err)
