@@ -32,7 +32,6 @@ type response struct {
 	Trailer      []field
 	Body         []byte
 	Chunked      bool
-	KeepAlive    bool   // llhttp's should-keep-alive after this message
 	Method       string // method of the request it answers ("" for interim responses or when unknown)
 }
 
@@ -82,7 +81,6 @@ type rawConn struct {
 	reqHold  bool     // the request parser paused at a CONNECT or Upgrade request
 	reqLost  bool     // the request parser failed: later methods are unknown
 	requests int      // requests whose head the request parser has seen
-	sentByte int64
 
 	// Responses received.
 	respP     *parser.Parser
@@ -152,7 +150,6 @@ func newRawConn(id int, c net.Conn, log *wireLog) *rawConn {
 			if rc.inValue {
 				rc.flushField()
 			}
-			rc.cur.KeepAlive = p.ShouldKeepAlive()
 			rc.responses = append(rc.responses, rc.cur)
 			return nil
 		},
@@ -236,7 +233,6 @@ func (rc *rawConn) send(b []byte, deadline time.Time) error {
 	rc.trackSent(b)
 	rc.conn.SetWriteDeadline(deadline)
 	n, err := rc.conn.Write(b)
-	rc.sentByte += int64(n)
 	rc.log.add(rc.id, evSend, b[:n], "")
 	if err != nil {
 		rc.log.add(rc.id, evError, nil, "write: "+err.Error())

@@ -169,9 +169,6 @@ func (e *tcpEnv) dial(ctx context.Context, timeout time.Duration) (net.Conn, err
 	return c, nil
 }
 
-func (e *tcpEnv) host() string { return e.addr }
-func (e *tcpEnv) close() error { return nil }
-
 // errNotReference is wrapped by steps that need the reference target.
 var errNotReference = errors.New("this step needs the reference target (tag the scenario @reference)")
 
