@@ -93,6 +93,7 @@ func andTags(expr, term string) string {
 // fails. The CLI runs them like any other scenario and reports the fail.
 var deviations = map[string]string{
 	"parsing/the-reference-server-in-headers-lenient-mode-replaces-obs-fold-with-a-space": "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
+	"limits/a-request-target-too-long-for-the-server-is-refused-with-414-not-431":         "the request line counts against MaxHeaderSize, and the overflow is answered 431; RFC 9112 §3: a server that will not parse a request-target that long MUST answer 414",
 	"parsing/an-agent-in-headers-lenient-mode-unfolds-an-obs-fold-in-a-response":          "impl/client keeps the HTAB of the fold (\"first\\tsecond\"); a user agent MUST replace an obs-fold with SP",
 }
 
@@ -169,7 +170,7 @@ func TestNetHTTP(t *testing.T) {
 // way conform run does, without a *testing.T: on the real clock, results
 // returned rather than subtests.
 func TestRealClock(t *testing.T) {
-	results, err := Run(context.Background(), Options{Tags: "@live", Grace: 50 * time.Millisecond})
+	results, err := Run(context.Background(), Options{Tags: "@live&&~@deviation", Grace: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,17 @@ Feature: Limits — how much a server reads for one request
       When the client sends a GET request for "/" with a header field of 65536 bytes
       Then the client receives a response
 
+  Rule: A request-target too long to parse has its own status, 414
+
+    @live @must @rfc9112-3 @deviation
+    Scenario: a request-target too long for the server is refused with 414, not 431
+      A server that will not parse a request-target this long answers 414
+      (URI Too Long); 431 is for header fields. A server may also accept
+      it and answer as usual.
+      When the client sends a GET request for a target of 65536 bytes
+      Then the client receives a response
+      And if the server refused the request, it answered 414
+
   Rule: The number of header fields has a limit
 
     @reference @must @rfc9110-5.4

@@ -20,6 +20,7 @@ func (w *world) registerSteps(sc *godog.ScenarioContext) {
 	w.step(sc, `^the client sends a GET request for "([^"]*)" whose head is (\d+) bytes$`, w.sendSizedHead)
 	w.step(sc, `^the client sends a GET request for "([^"]*)" with (\d+) header fields$`, w.sendManyFields)
 	w.step(sc, `^the client sends a GET request for "([^"]*)" with a header field of (\d+) bytes$`, w.sendBigField)
+	w.step(sc, `^the client sends a GET request for a target of (\d+) bytes$`, w.sendLongTarget)
 	w.step(sc, `^the client sends a trailer field of (\d+) bytes$`, w.sendBigTrailer)
 	w.step(sc, `^the client starts sending (\d+) pipelined GET requests for "([^"]*)" without reading$`, w.startFlood)
 	w.step(sc, `^the client closes its sending side$`, w.halfClose)
@@ -45,6 +46,7 @@ func (w *world) registerSteps(sc *godog.ScenarioContext) {
 
 	// The response a step took (steps_response.go).
 	w.step(sc, `^the response status is not (\d+)$`, w.statusIsNot)
+	w.step(sc, `^if the server refused the request, it answered (\d+)$`, w.refusedWith)
 	w.step(sc, `^the response body contains `+quoted+`$`, w.bodyContains)
 	w.step(sc, `^the response has no header "([^"]*)"$`, w.noHeader)
 	w.step(sc, `^the response header "([^"]*)" contains the token "([^"]*)"$`, w.headerHasToken)

@@ -35,6 +35,20 @@ func (w *world) statusIsNot(code int) error {
 	return nil
 }
 
+// refusals are the statuses that refuse a request for its size or syntax.
+var refusals = []int{400, 413, 414, 431}
+
+func (w *world) refusedWith(code int) error {
+	r, err := w.lastResponse()
+	if err != nil {
+		return err
+	}
+	if slices.Contains(refusals, r.Status) && r.Status != code {
+		return fmt.Errorf("the server refused the request with %d %s, want %d%s", r.Status, r.Reason, code, bodyHint(r))
+	}
+	return nil
+}
+
 func wantBytes(s string) ([]byte, error) {
 	b, err := decodeEscapes(s)
 	if err != nil {

@@ -141,6 +141,15 @@ func (w *world) sendBigField(target string, size int) error {
 	return w.send(w.request("GET", target, name+strings.Repeat("b", size-len(name))))
 }
 
+// sendLongTarget sends a GET whose request-target is size bytes: "/"
+// and then "a"s.
+func (w *world) sendLongTarget(size int) error {
+	if size < 1 {
+		return harness("a request-target has at least one byte")
+	}
+	return w.send(w.request("GET", "/"+strings.Repeat("a", size-1)))
+}
+
 // sendBigTrailer sends one trailer field line of size bytes and the empty
 // line that ends the trailer section.
 func (w *world) sendBigTrailer(size int) error {
