@@ -61,12 +61,13 @@ func (r Result) UnknownDanger() Danger {
 
 // rejection describes a one-sided rejection.
 func (r Result) rejection() string {
+	x, y := r.Sides()
 	if r.Class == ClassOnlyOursRejects {
-		return fmt.Sprintf("only ours rejects (%s); %s reads %d message(s), ending %s",
-			endText(r.Ours.End), r.Oracle, len(r.Theirs.Messages), r.Theirs.End.Kind)
+		return fmt.Sprintf("only %s rejects (%s); %s reads %d message(s), ending %s",
+			x, endText(r.Ours.End), y, len(r.Theirs.Messages), r.Theirs.End.Kind)
 	}
-	return fmt.Sprintf("only %s rejects (%s); ours reads %d message(s), ending %s",
-		r.Oracle, endText(r.Theirs.End), len(r.Ours.Messages), r.Ours.End.Kind)
+	return fmt.Sprintf("only %s rejects (%s); %s reads %d message(s), ending %s",
+		y, endText(r.Theirs.End), x, len(r.Ours.Messages), r.Ours.End.Kind)
 }
 
 // Differ compares our parser with other oracles.

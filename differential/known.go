@@ -66,7 +66,9 @@ type Known struct {
 }
 
 // oracleNames are the oracle names an entry may give.
-var oracleNames = []string{"nethttp", "node", OursServerOracle, NetHTTPServerOracle, ServersOracle}
+func oracleNames() []string {
+	return []string{"nethttp", "node", OursServerOracle, NetHTTPServerOracle, ServersOracle}
+}
 
 // KnownList is a parsed list of known differences.
 type KnownList struct {
@@ -191,8 +193,8 @@ func (k *Known) set(key, val string) error {
 	case "oracle":
 		for _, o := range strings.Split(val, ",") {
 			o = strings.TrimSpace(o)
-			if !slices.Contains(oracleNames, o) {
-				return fmt.Errorf("unknown oracle %q (want one of %s)", o, strings.Join(oracleNames, ", "))
+			if !slices.Contains(oracleNames(), o) {
+				return fmt.Errorf("unknown oracle %q (want one of %s)", o, strings.Join(oracleNames(), ", "))
 			}
 			k.Oracles = append(k.Oracles, o)
 		}

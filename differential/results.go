@@ -12,6 +12,21 @@ import (
 // Suite is the suite name of differential checks in results.
 const Suite = "differential"
 
+// Sides names the two sides of the result in words: "ours" and the oracle
+// for a parser comparison; the parser and the server for a server's
+// comparison with its parser; the two servers for ServersOracle.
+func (r Result) Sides() (ours, theirs string) {
+	switch r.Oracle {
+	case OursServerOracle:
+		return "our parser", "our server"
+	case NetHTTPServerOracle:
+		return "net/http's parser", "net/http's server"
+	case ServersOracle:
+		return "our server", "net/http's server"
+	}
+	return "ours", r.Oracle
+}
+
 // Verdict grades the result: pass when the oracles agree (both reading the
 // input alike, or both refusing it), info when every disagreement is on
 // the known list, fail when one is not.
@@ -44,17 +59,18 @@ func (r Result) KnownIDs() []string {
 // Reason says in words what the comparison found.
 func (r Result) Reason(known *KnownList) string {
 	var b strings.Builder
+	x, y := r.Sides()
 	switch r.Class {
 	case ClassAgree:
-		fmt.Fprintf(&b, "ours and %s agree: %s", r.Oracle, r.Ours.String())
+		fmt.Fprintf(&b, "%s and %s agree: %s", x, y, r.Ours)
 	case ClassBothReject:
-		fmt.Fprintf(&b, "both refuse the input: ours %s; %s %s", r.Ours.String(), r.Oracle, r.Theirs.String())
+		fmt.Fprintf(&b, "both refuse the input: %s %s; %s %s", x, r.Ours, y, r.Theirs)
 	case ClassOnlyOursRejects, ClassOnlyTheirsRejects, ClassDiffer:
 		fmt.Fprintf(&b, "%s", r.Class)
 		if r.Danger != DangerNone {
 			fmt.Fprintf(&b, " (danger %s)", r.Danger)
 		}
-		fmt.Fprintf(&b, ": ours %s; %s %s", r.Ours.String(), r.Oracle, r.Theirs.String())
+		fmt.Fprintf(&b, ": %s %s; %s %s", x, r.Ours, y, r.Theirs)
 	}
 	if n := len(r.Differences); n > 0 {
 		fmt.Fprintf(&b, "; %d difference(s): ", n)
@@ -128,9 +144,10 @@ func (r Result) wire() *reports.Wire {
 	} else {
 		w.Events = append(w.Events, reports.WireEvent{Kind: reports.Note, Text: "the stream stays open after these bytes"})
 	}
+	x, y := r.Sides()
 	w.Events = append(w.Events,
-		reports.WireEvent{Kind: reports.Note, Text: "ours: " + r.Ours.String()},
-		reports.WireEvent{Kind: reports.Note, Text: r.Oracle + ": " + r.Theirs.String()})
+		reports.WireEvent{Kind: reports.Note, Text: x + ": " + r.Ours.String()},
+		reports.WireEvent{Kind: reports.Note, Text: y + ": " + r.Theirs.String()})
 	return w
 }
 
@@ -217,17 +234,24 @@ func refsText(refs []reports.Ref) string {
 	return strings.Join(parts, ", ")
 }
 
-// Describe says what an oracle is, for the targets of a results file.
-func Describe(o Oracle) string {
-	switch o.(type) {
-	case Ours:
+// DescribeOracle says what the oracle of a result is, for the targets of a
+// results file.
+func DescribeOracle(name string) string {
+	switch name {
+	case "ours":
 		return "conform's parser (impl/parser)"
-	case NetHTTP:
+	case "nethttp":
 		return "Go's net/http (http.ReadRequest and http.ReadResponse), compared with conform's parser"
-	case *Node:
+	case "node":
 		return "llhttp as Node.js runs it (its HTTPParser binding), compared with conform's parser"
+	case OursServerOracle:
+		return "conform's server (impl/server) on loopback, compared with conform's parser"
+	case NetHTTPServerOracle:
+		return "a net/http server on loopback, compared with net/http's ReadRequest"
+	case ServersOracle:
+		return "conform's server compared with a net/http server, on loopback"
 	}
-	return o.Name() + ", compared with conform's parser"
+	return name + ", compared with conform's parser"
 }
 
 // Tally counts results by class, and the results with unknown

@@ -28,16 +28,18 @@ type diffOptions struct {
 	known func() (*differential.KnownList, error)
 }
 
-// oracleNames are the oracles diff knows, in default order.
-var oracleNames = []string{"nethttp", "node"}
+// diffOracleNames are the oracles diff knows; defaultOracles those it
+// uses without --oracle.
+func diffOracleNames() []string { return []string{"nethttp", "node", "servers"} }
+func defaultOracles() []string  { return []string{"nethttp", "node"} }
 
 func diffFlags(o *diffOptions) *flagSet {
 	fs := &flagSet{cmd: "diff"}
-	fs.value("oracle", "nethttp,node", func(s string) error {
+	fs.value("oracle", "nethttp,node,servers", func(s string) error {
 		for _, name := range strings.Split(s, ",") {
 			name = strings.TrimSpace(name)
-			if !slices.Contains(oracleNames, name) {
-				return fmt.Errorf("unknown oracle %q; the oracles are nethttp (Go's net/http) and node (Node.js's llhttp)", name)
+			if !slices.Contains(diffOracleNames(), name) {
+				return fmt.Errorf("unknown oracle %q; the oracles are nethttp (Go's net/http), node (Node.js's llhttp) and servers (conform's server and a net/http server on loopback)", name)
 			}
 			if !slices.Contains(o.oracles, name) {
 				o.oracles = append(o.oracles, name)
@@ -72,7 +74,7 @@ func parseDiffFlags(args []string) (diffOptions, []string, error) {
 		return o, nil, err
 	}
 	if len(o.oracles) == 0 {
-		o.oracles = oracleNames
+		o.oracles = defaultOracles()
 	}
 	switch {
 	case o.corpus && len(files) > 0:
@@ -105,25 +107,21 @@ func diff(ctx context.Context, e *env, o diffOptions, files []string) error {
 		return &ExitError{Code: ExitHarness, Err: fmt.Errorf("the known-differences list: %w", err)}
 	}
 	lw := newLineWriter(e)
-	oracles, skipped, err := startOracles(o)
+	or, err := startOracles(o)
 	if err != nil {
 		return &ExitError{Code: ExitHarness, Err: err}
 	}
-	defer func() {
-		for _, or := range oracles {
-			or.Close()
-		}
-	}()
-	for _, s := range skipped {
+	defer or.close()
+	for _, s := range or.skipped {
 		lw.note("conform diff: %s", s)
 	}
-	if len(oracles) == 0 {
+	if len(or.names) == 0 {
 		lw.flush()
 		return &ExitError{Code: ExitHarness, Err: errors.New("no oracle to compare with")}
 	}
 
 	started := time.Now()
-	d := &differential.Differ{Others: oracles, Known: known}
+	d := &differential.Differ{Others: or.parsers, Known: known}
 	var all []differential.Result
 	tallies := map[string]*differential.Tally{}
 	for _, in := range inputs {
@@ -132,6 +130,11 @@ func diff(ctx context.Context, e *env, o diffOptions, files []string) error {
 			return &ExitError{Code: ExitHarness, Err: fmt.Errorf("stopped before %s: %w", in.Name, err)}
 		}
 		results, err := d.Check(ctx, in)
+		if err == nil && or.servers != nil && in.Type == parser.Request {
+			var rs []differential.Result
+			rs, err = or.servers.Check(ctx, in, known)
+			results = append(results, rs...)
+		}
 		if err != nil {
 			lw.flush()
 			return &ExitError{Code: ExitHarness, Err: err}
@@ -152,7 +155,7 @@ func diff(ctx context.Context, e *env, o diffOptions, files []string) error {
 		unknown += t.Unknown
 	}
 	if o.json {
-		res := diffResults(all, oracles, known, o, started)
+		res := diffResults(all, or.names, known, o, started)
 		if err := lw.flush(); err != nil {
 			return &ExitError{Code: ExitHarness, Err: err}
 		}
@@ -161,9 +164,9 @@ func diff(ctx context.Context, e *env, o diffOptions, files []string) error {
 		}
 	} else {
 		lw.out("")
-		for _, or := range oracles {
-			if t := tallies[or.Name()]; t != nil {
-				lw.out(fmt.Sprintf("%s: %s", or.Name(), t))
+		for _, name := range or.names {
+			if t := tallies[name]; t != nil {
+				lw.out(fmt.Sprintf("%s: %s", name, t))
 			}
 		}
 	}
@@ -213,29 +216,55 @@ func diffInputs(e *env, o diffOptions, files []string) ([]differential.Input, er
 	return out, nil
 }
 
-// startOracles builds the oracles of o. A node that is not installed is
+// oracleSet is what a diff run compares with.
+type oracleSet struct {
+	parsers []differential.Oracle
+	servers *differential.Servers
+	names   []string // the oracle names of the results, in report order
+	skipped []string // notes on oracles left out
+}
+
+func (s *oracleSet) close() {
+	for _, o := range s.parsers {
+		o.Close()
+	}
+	if s.servers != nil {
+		s.servers.Close()
+	}
+}
+
+// startOracles starts the oracles of o. A node that is not installed is
 // skipped with a note, unless --oracle named it: then it is an error.
-func startOracles(o diffOptions) (oracles []differential.Oracle, skipped []string, err error) {
+func startOracles(o diffOptions) (*oracleSet, error) {
+	s := &oracleSet{}
 	for _, name := range o.oracles {
 		switch name {
 		case "nethttp":
-			oracles = append(oracles, differential.NetHTTP{})
+			s.parsers = append(s.parsers, differential.NetHTTP{})
+			s.names = append(s.names, name)
 		case "node":
 			n, err := differential.StartNode()
 			if errors.Is(err, differential.ErrNoNode) && !o.named {
-				skipped = append(skipped, err.Error())
+				s.skipped = append(s.skipped, err.Error())
 				continue
 			}
 			if err != nil {
-				for _, or := range oracles {
-					or.Close()
-				}
-				return nil, nil, fmt.Errorf("--oracle node: %w", err)
+				s.close()
+				return nil, fmt.Errorf("--oracle node: %w", err)
 			}
-			oracles = append(oracles, n)
+			s.parsers = append(s.parsers, n)
+			s.names = append(s.names, name)
+		case "servers":
+			srv, err := differential.StartServers()
+			if err != nil {
+				s.close()
+				return nil, fmt.Errorf("--oracle servers: %w", err)
+			}
+			s.servers = srv
+			s.names = append(s.names, differential.OursServerOracle, differential.NetHTTPServerOracle, differential.ServersOracle)
 		}
 	}
-	return oracles, skipped, nil
+	return s, nil
 }
 
 // printDiffResult prints one comparison: a line with the input, the
@@ -257,11 +286,12 @@ func printDiffResult(lw *lineWriter, r differential.Result, known *differential.
 	if !r.Class.Disagrees() && len(r.Differences) == 0 {
 		return
 	}
-	w := max(len("ours"), len(r.Oracle)) + 1
-	lw.out(fmt.Sprintf("\t%-*s %s", w, "ours:", r.Ours))
-	lw.out(fmt.Sprintf("\t%-*s %s", w, r.Oracle+":", r.Theirs))
+	x, y := r.Sides()
+	w := max(len(x), len(y)) + 1
+	lw.out(fmt.Sprintf("\t%-*s %s", w, x+":", r.Ours))
+	lw.out(fmt.Sprintf("\t%-*s %s", w, y+":", r.Theirs))
 	for _, d := range r.Differences {
-		line := fmt.Sprintf("\t%s: ours %s, %s %s (%s", d.Path, d.Ours, r.Oracle, d.Theirs, d.Danger)
+		line := fmt.Sprintf("\t%s: %s %s, %s %s (%s", d.Path, x, d.Ours, y, d.Theirs, d.Danger)
 		if d.Known != "" {
 			line += "; known: " + d.Known
 		}
@@ -284,7 +314,7 @@ func refsString(refs []reports.Ref) string {
 
 // diffResults is the results model of a diff run: one target per oracle,
 // one check per input and oracle.
-func diffResults(all []differential.Result, oracles []differential.Oracle, known *differential.KnownList, o diffOptions, started time.Time) *reports.Results {
+func diffResults(all []differential.Result, names []string, known *differential.KnownList, o diffOptions, started time.Time) *reports.Results {
 	res := &reports.Results{Schema: reports.Schema}
 	run := reports.Run{
 		Tool:     "conform",
@@ -293,13 +323,13 @@ func diffResults(all []differential.Result, oracles []differential.Oracle, known
 		Duration: reports.Millis(time.Since(started)),
 		Flags:    map[string]string{"oracle": strings.Join(o.oracles, ","), "corpus": fmt.Sprint(o.corpus)},
 	}
-	for _, or := range oracles {
+	for _, name := range names {
 		res.Targets = append(res.Targets, reports.Target{
-			Name:        or.Name(),
+			Name:        name,
 			Address:     "in-process",
-			Description: differential.Describe(or),
+			Description: differential.DescribeOracle(name),
 		})
-		run.Targets = append(run.Targets, or.Name())
+		run.Targets = append(run.Targets, name)
 	}
 	res.Runs = []reports.Run{run}
 	for _, r := range all {

@@ -220,3 +220,29 @@ func TestDiffNode(t *testing.T) {
 		t.Errorf("conform diff --oracle node (-want +got):\n%s", d)
 	}
 }
+
+// TestDiffServers runs the server level: each server against its parser,
+// and the servers against each other.
+func TestDiffServers(t *testing.T) {
+	noNode(t)
+	writeFiles(t, map[string]string{"nohost.http": "GET / HTTP/1.1\r\n\r\n"})
+	got := runConform(t, t.Context(), []string{"diff", "--oracle", "servers", "nohost.http"}, "")
+	want := outcome{Code: ExitOK, Stdout: []string{
+		"nohost.http  ours-server  only-theirs-rejects  known: ours-server-host-checks",
+		"\tour parser: 1 message (GET /), ends clean",
+		"\tour server: no message, rejected server: HTTP/1.1 request without a Host header field: 400 Bad Request",
+		"\tours-server-host-checks: right: theirs (RFC 9112 §3.2)",
+		"nohost.http  nethttp-server  only-theirs-rejects  known: nethttp-server-host-checks",
+		"\tnet/http's parser: 1 message (GET /), ends clean",
+		"\tnet/http's server: no message, rejected 400: 400 Bad Request: missing required Host header",
+		"\tnethttp-server-host-checks: right: theirs (RFC 9112 §3.2)",
+		"nohost.http  servers  both-reject",
+		"",
+		"ours-server: 1 comparisons: agree 0, both-reject 0, only-ours-rejects 0, only-theirs-rejects 1, differ 0; 0 not on the known list",
+		"nethttp-server: 1 comparisons: agree 0, both-reject 0, only-ours-rejects 0, only-theirs-rejects 1, differ 0; 0 not on the known list",
+		"servers: 1 comparisons: agree 0, both-reject 1, only-ours-rejects 0, only-theirs-rejects 0, differ 0; 0 not on the known list",
+	}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("conform diff --oracle servers on a request without Host: both servers refuse it as RFC 9112 §3.2 requires, while both parsers read it (-want +got):\n%s", d)
+	}
+}
