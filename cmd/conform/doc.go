@@ -241,8 +241,9 @@
 //
 // Usage:
 //
-//	conform diff [--oracle nethttp,node] [--type request|response] [--json]
-//	             [--finish] [--head] [--escapes] [--corpus | FILE... | -]
+//	conform diff [--oracle nethttp,node,servers] [--type request|response]
+//	             [--json] [--finish] [--head] [--escapes]
+//	             [--corpus | FILE... | -]
 //
 // Diff reads the same bytes with conform's parser and with other HTTP/1.x
 // implementations (the oracles) and compares what each made of them: the
@@ -281,9 +282,17 @@
 //
 // Flags:
 //
-//	--oracle nethttp,node
-//	    Compare with these oracles (default: both; node is skipped, with a
-//	    note, when it is not installed, unless named here).
+//	--oracle nethttp,node,servers
+//	    Compare with these oracles (default: nethttp,node; node is
+//	    skipped, with a note, when it is not installed, unless named
+//	    here). servers also sends every request input, as a stream that
+//	    ends after its bytes, to conform's server and to a net/http
+//	    server, both in-process on loopback and answering each request
+//	    with an echo of how they read it; it reports each server against
+//	    its own parser (ours-server, nethttp-server: did the server do
+//	    what its parser read?) and the two servers against each other
+//	    (servers), where a disagreement the parsers explain is marked
+//	    "(parser level)".
 //	--type request|response
 //	    What the inputs hold. Without it an input that starts with "HTTP/"
 //	    holds responses and any other requests. With --corpus, only the
