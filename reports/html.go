@@ -412,12 +412,13 @@ func makeWireView(w *Wire) *wireView {
 			ev.Cut += fmt.Sprintf("%s past the log's cap were not kept", plural(int(e.Omitted), "byte", "bytes"))
 		}
 		ev.Lines = textLines(data)
-		hex := []byte(e.Data)
-		if len(hex) > htmlHexCap {
-			ev.HexCut = fmt.Sprintf("first %d of %d bytes", htmlHexCap, len(hex))
-			hex = hex[:htmlHexCap]
+		if hex := []byte(e.Data); unusual(hex) {
+			if len(hex) > htmlHexCap {
+				ev.HexCut = fmt.Sprintf("first %d of %d bytes", htmlHexCap, len(hex))
+				hex = hex[:htmlHexCap]
+			}
+			ev.Hex = hexDump(hex)
 		}
-		ev.Hex = hexDump(hex)
 		wv.Events = append(wv.Events, ev)
 	}
 	return wv
@@ -487,6 +488,17 @@ func textLines(data []byte) [][]segment {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// unusual reports whether data holds a byte other than printable ASCII,
+// CR, LF and HTAB: only then does a hex dump show more than the text.
+func unusual(data []byte) bool {
+	for _, c := range data {
+		if (c < 0x20 || c > 0x7e) && c != '\r' && c != '\n' && c != '\t' {
+			return true
+		}
+	}
+	return false
 }
 
 // hexDump renders data as lines of 16 bytes: offset, hex, ASCII.

@@ -170,17 +170,19 @@ func TestHTMLWireRendering(t *testing.T) {
 		lines  int
 		cut    string
 		hexCut string
+		hex    bool
 	}{
-		{"lines", "one line per LF", WireEvent{Kind: Recv, Data: []byte("a\r\nb\r\nc")}, 3, "", ""},
-		{"omitted", "bytes past the log cap are announced", WireEvent{Kind: Recv, Data: []byte("x"), Omitted: 10}, 1, "… 10 bytes past the log's cap were not kept", ""},
-		{"long", "long chunks are cut for display", WireEvent{Kind: Send, Data: bytes.Repeat([]byte("y"), htmlDataCap+5)}, 1, "… 5 bytes more not shown here (they are in the results JSON)", "first 512 of 8197 bytes"},
+		{"lines", "one line per LF; plain text needs no hex dump", WireEvent{Kind: Recv, Data: []byte("a\r\nb\r\nc")}, 3, "", "", false},
+		{"omitted", "bytes past the log cap are announced", WireEvent{Kind: Recv, Data: []byte("x"), Omitted: 10}, 1, "… 10 bytes past the log's cap were not kept", "", false},
+		{"control byte", "a byte outside text gets a hex dump", WireEvent{Kind: Recv, Data: []byte("a\x00")}, 1, "", "", true},
+		{"long", "long chunks are cut for display", WireEvent{Kind: Send, Data: append(bytes.Repeat([]byte("y"), htmlDataCap+4), 0)}, 1, "… 5 bytes more not shown here (they are in the results JSON)", "first 512 of 8197 bytes", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wv := makeWireView(&Wire{ClosedBy: ClosedByProbe, Events: []WireEvent{tt.event}})
 			ev := wv.Events[0]
-			got := []any{len(ev.Lines), ev.Cut, ev.HexCut}
-			want := []any{tt.lines, tt.cut, tt.hexCut}
+			got := []any{len(ev.Lines), ev.Cut, ev.HexCut, len(ev.Hex) > 0}
+			want := []any{tt.lines, tt.cut, tt.hexCut, tt.hex}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s (-want +got):\n%s", tt.reason, diff)
 			}

@@ -13,10 +13,10 @@ import (
 // The timeout checks leave a connection incomplete or idle and watch the
 // target end it. No RFC requires a server to time out, so a target that
 // waits on is information; a server that does give up should say so with
-// 408 and close (RFC 9110 §15.5.9, a SHOULD). Each check waits one and a
-// half times the target's configured timeout plus a grace period; in fast
-// mode only targets started with short timeouts (the embedded server) are
-// checked.
+// 408 and close (RFC 9110 §15.5.9, a SHOULD). Each check waits twice the
+// target's configured timeout plus a grace period (a second in fast mode,
+// five in real mode); in fast mode only targets started with short
+// timeouts (the embedded server) are checked.
 func timeoutChecks() []*Check {
 	idleRefs := []reports.Ref{ref(9112, "9.5")}
 	checks := []*Check{
@@ -83,9 +83,9 @@ func timeoutChecks() []*Check {
 	return checks
 }
 
-// waitForTimeout sends the probe build makes and waits up to one and a
-// half times timeout plus a grace period for the target to end the
-// connection; it grades what happened.
+// waitForTimeout sends the probe build makes and waits up to twice
+// timeout plus a grace period for the target to end the connection; it
+// grades what happened.
 func waitForTimeout(ctx context.Context, env *Env, name string, timeout time.Duration, build func(wait time.Duration) *probe.Probe) Outcome {
 	if env.Config.Mode == Fast && !env.Target.ShortTimeouts {
 		return Outcome{Verdict: reports.Skip, Reason: fmt.Sprintf("--timeouts fast: the %s timeout of this target is not short; run with --timeouts real to wait for it", name)}
@@ -93,11 +93,13 @@ func waitForTimeout(ctx context.Context, env *Env, name string, timeout time.Dur
 	if timeout <= 0 {
 		return Outcome{Verdict: reports.Skip, Reason: fmt.Sprintf("the target's %s timeout is not known; give it with the --%s-timeout flag", name, name)}
 	}
-	grace := 300 * time.Millisecond
+	// A target that times out ends the wait at once, so a generous wait
+	// costs only the targets that never do.
+	grace := time.Second
 	if env.Config.Mode == Real {
-		grace = 2 * time.Second
+		grace = 5 * time.Second
 	}
-	wait := timeout + timeout/2 + grace
+	wait := 2*timeout + grace
 	lim := env.Config.Limits
 	lim.Deadline, lim.Idle = wait, wait
 	p := build(wait)
