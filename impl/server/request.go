@@ -60,7 +60,8 @@ type Request struct {
 	// Framing says how the body was delimited.
 	Framing Framing
 	// ContentLength is the declared Content-Length when Framing is
-	// FramingContentLength, and -1 otherwise.
+	// FramingContentLength, 0 for FramingNone, and -1 when the length is
+	// not known in advance (chunked, until-close).
 	ContentLength int64
 	// Body streams the request content. It is never nil; without a body
 	// it returns io.EOF at once. Reading it the first time sends "100
