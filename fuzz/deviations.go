@@ -1,47 +1,59 @@
 package fuzz
 
-import "github.com/conformhttp/conform/impl/parser"
-
-// Deviations is a set of known ways in which the parser departs from what
-// the checks of this package expect. A deviation found by fuzzing is
-// reported to the parser's owner; until it is resolved it is listed here,
-// with an input that shows it, so that fuzzing can go on finding other
-// faults, and TestDeviationsStillExist fails once it is gone, so that its
-// entry is removed.
+// Deviations is a set of known ways in which the code under test (the
+// parser, the server, the Agent) departs from what the checks of this
+// package expect. A deviation found by fuzzing is reported to the code's
+// owner; until it is resolved it is listed here, with an input that shows
+// it, so that fuzzing can go on finding other faults, and
+// TestDeviationsStillExist fails once it is gone, so that its entry is
+// removed.
 type Deviations uint32
 
 const (
-	// DeviationPauseLastBody: a pause from inside the OnBody callback that
-	// delivers the last byte of a Content-Length body, when that byte is
-	// the last of the input, leaves the message incomplete: Execute of no
-	// bytes after Resume does not complete it, and Finish reports
-	// HPE_INVALID_EOF_STATE instead of firing OnMessageComplete. While it
-	// is known, the split target does not pause from OnBody.
-	DeviationPauseLastBody Deviations = 1 << iota
+	// DeviationAgentFreshRetry (impl/client): when Do retries a request on
+	// a fresh socket and has to wait for one, the socket released to it
+	// is destroyed to make room, which can empty its key's pool and drop
+	// it from the Agent; the socket then reserved for the retry goes into
+	// the dropped pool. The Agent no longer sees it: a later request to
+	// the key dials past MaxSockets, and Close hangs waiting for the
+	// watcher of that socket once it is free. While it is known, the
+	// agent target sends the requests the server hangs up on as POSTs,
+	// which Do does not retry.
+	DeviationAgentFreshRetry Deviations = 1 << iota
 )
 
-// KnownDeviations are the deviations the parser has today.
-const KnownDeviations = DeviationPauseLastBody
+// KnownDeviations are the deviations the code under test has today.
+const KnownDeviations = DeviationAgentFreshRetry
 
 // Deviation is a known deviation: its bit, a name, and a check that fails
 // on an input that shows the deviation unless the deviations it is given
-// include the bit.
+// include the bit. A check with Bubble set runs in a testing/synctest
+// bubble.
 type Deviation struct {
-	Bit   Deviations
-	Name  string
-	Check func(allow Deviations) error
+	Bit    Deviations
+	Name   string
+	Bubble bool
+	Check  func(allow Deviations) error
 }
 
 // DeviationList returns every known deviation with a check that shows it.
 func DeviationList() []Deviation {
-	split := func(o Options, pl Plan, s string) []byte {
-		return append(append(o.Encode(), pl.Encode()...), s...)
-	}
 	return []Deviation{
-		{DeviationPauseLastBody, "pause in the last OnBody", func(allow Deviations) error {
-			in := split(Options{Type: parser.Request}, Plan{Pieces: []int{256}, PauseEvery: 15},
-				"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nok")
-			return checkSplit(in, allow)
+		{DeviationAgentFreshRetry, "Agent retry into a dropped pool", true, func(allow Deviations) error {
+			return checkAgent(freshRetryPlan().Encode(), allow)
 		}},
 	}
+}
+
+// freshRetryPlan shows DeviationAgentFreshRetry: one socket for key k0;
+// op 1 reuses it and the server hangs up, so Do retries op 1 on a fresh
+// socket, for which it waits while op 2 (queued meanwhile) uses the slot;
+// op 3 comes after both.
+func freshRetryPlan() *AgentPlan {
+	return &AgentPlan{KeepAlive: 1, MaxSockets: 1, Ops: []AgentOp{
+		{Answer: []byte("zero")},
+		{Start: 10, Action: actHangup, Delay: 2},
+		{Start: 15, Answer: []byte("two")},
+		{Start: 100, Answer: []byte("three")},
+	}}
 }

@@ -81,8 +81,13 @@ func genSamples() []*GenRequest {
 	fields := []GenField{{Name: 0, Value: "*/*"}, {Name: len(genNames()), Custom: "X-Seed", Value: "a b\tc"}}
 	var out []*GenRequest
 	for fr := range frameCount {
-		out = append(out, &GenRequest{Framing: fr, Body: body, Fields: fields, FramePos: 1,
-			Chunks: []GenChunk{{Len: 5, Ext: 2}, {Len: 7}}, Trailers: []GenField{{Name: len(genNames()), Custom: "T", Value: "v"}}, Declare: 1})
+		r := &GenRequest{Framing: fr, Body: body, Fields: fields, FramePos: 1}
+		if r.chunked() {
+			r.Chunks = []GenChunk{{Len: 5, Ext: 2}, {Len: 7}}
+			r.Trailers = []GenField{{Name: len(genNames()), Custom: "T", Value: "v"}}
+			r.Declare = 1
+		}
+		out = append(out, r)
 	}
 	for cl := range clCount {
 		out = append(out, &GenRequest{Framing: frameLength, CLForm: cl, Body: body, Fields: fields})
@@ -92,11 +97,22 @@ func genSamples() []*GenRequest {
 	}
 	for bit := 1; bit < 256; bit <<= 1 {
 		out = append(out, &GenRequest{LineFlags: bit, Fields: fields})
-		f := GenField{Name: 1, Value: "agent/1.0", Flags: bit, Bad: 1}
+		f := GenField{Name: 1, Value: "agent/1.0", Flags: bit}
+		if bit == fieldBadByte {
+			f.Bad = 1
+		}
 		out = append(out, &GenRequest{Fields: []GenField{f}})
 	}
 	for form := range formCount {
-		out = append(out, &GenRequest{Form: form, Path: "a/b?c=d", Host: "h.example", Port: "8080", Method: 6})
+		r := &GenRequest{Form: form, Method: 6}
+		switch form {
+		case formOrigin, formAbsolute, formRaw:
+			r.Path = "a/b?c=d"
+		}
+		if form == formAbsolute || form == formAuthority {
+			r.Host, r.Port = "h.example", "8080"
+		}
+		out = append(out, r)
 	}
 	for size := range sizeCount {
 		out = append(out, &GenRequest{Framing: frameChunked, Body: body, Chunks: []GenChunk{{Len: 3, Size: size, End: size % endCount}}})

@@ -2,6 +2,8 @@ package fuzz
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/conformhttp/conform/corpus"
@@ -49,6 +51,10 @@ func seedBuilder(name string) (func([]*corpus.Case) [][]byte, bool) {
 		return roundTripSeeds, true
 	case "StructuredRequest":
 		return structuredSeeds, true
+	case "ServerPipeline":
+		return pipelineSeeds, true
+	case "Agent":
+		return agentSeeds, true
 	}
 	return nil, false
 }
@@ -56,7 +62,7 @@ func seedBuilder(name string) (func([]*corpus.Case) [][]byte, bool) {
 // SeedSets returns the names (without "Fuzz") of the targets that Seeds
 // knows, sorted.
 func SeedSets() []string {
-	return []string{"ParseRequest", "ParseResponse", "RoundTrip", "SplitInvariance", "StructuredRequest"}
+	return []string{"Agent", "ParseRequest", "ParseResponse", "RoundTrip", "ServerPipeline", "SplitInvariance", "StructuredRequest"}
 }
 
 // Seeds returns the seed inputs of the target named name without its
@@ -181,6 +187,113 @@ func splitSeeds(cases []*corpus.Case) [][]byte {
 		o := m.opts
 		o.Type = m.typ
 		add(o, []byte(m.data))
+	}
+	return out
+}
+
+// pipelineSeeds are pipelines of one request per corpus request case
+// that our parser reads (its method, framing and body, as far as the
+// generator's forms go), and pipelines that use each of the generator's
+// choices.
+func pipelineSeeds(cases []*corpus.Case) [][]byte {
+	var out [][]byte
+	seen := map[string]bool{}
+	add := func(pl *Pipeline) {
+		b := pl.Encode()
+		if !seen[string(b)] {
+			seen[string(b)] = true
+			out = append(out, b)
+		}
+	}
+	var fromCorpus []PipeRequest
+	for _, c := range cases {
+		if caseType(c) != parser.Request {
+			continue
+		}
+		s := ParseStream(c.Config(0), caseOptions(c, 0), c.Bytes())
+		for _, m := range s.Messages {
+			if r, ok := pipeRequestFrom(m); ok {
+				fromCorpus = append(fromCorpus, r)
+			}
+		}
+	}
+	for i := 0; i < len(fromCorpus); i += 4 {
+		add(&Pipeline{Requests: fromCorpus[i:min(i+4, len(fromCorpus))]})
+	}
+	get := PipeRequest{}
+	post := PipeRequest{Method: 1, Framing: 1, Body: []byte("hello")}
+	chunked := PipeRequest{Method: 3, Framing: 2, Body: []byte("chunks"), Expect: 1}
+	head := PipeRequest{Method: 2}
+	add(&Pipeline{Requests: []PipeRequest{get, post, head, chunked, get}})
+	add(&Pipeline{Requests: []PipeRequest{post, post, post}, Pieces: []int{1}, PipelineLimit: 1, HighWaterMark: 1})
+	add(&Pipeline{Requests: []PipeRequest{get, get, get, get}, MaxRequestsPerSocket: 2})
+	add(&Pipeline{Requests: []PipeRequest{get, {Close: 1}, get}})
+	add(&Pipeline{Requests: []PipeRequest{{Version: 1}, {Version: 1, Close: 1}, get}, Pieces: []int{7, 3}})
+	add(&Pipeline{Requests: []PipeRequest{get, {Method: 6}, get}})
+	add(&Pipeline{Requests: []PipeRequest{get, {Fault: faultGarbage, Garbage: []byte("x y z\r\n\r\n")}, get}})
+	add(&Pipeline{Requests: []PipeRequest{post, {Method: 1, Framing: 1, Body: []byte("body"), Fault: faultCut, Cut: 40}}})
+	add(&Pipeline{Requests: []PipeRequest{get, {Fault: faultCut, Cut: 5}}})
+	return out
+}
+
+// pipeRequestFrom returns the PipeRequest closest to m: its method (when
+// the generator has it), its version, its framing and body.
+func pipeRequestFrom(m Message) (PipeRequest, bool) {
+	var r PipeRequest
+	r.Method = slices.Index(pipeMethods(), m.Method)
+	if r.Method < 0 || m.Upgrade || len(m.Body) > maxPipeBody {
+		return r, false
+	}
+	if m.Minor == 0 {
+		r.Version = 1
+	}
+	switch {
+	case m.Chunked && r.Version == 0:
+		r.Framing = 2
+	case len(m.Body) > 0:
+		r.Framing = 1
+	}
+	r.Body = []byte(m.Body)
+	return r, true
+}
+
+// agentSeeds are plans that use each option, action and limit of the
+// agent generator. The corpus holds messages, not request schedules; its
+// request cases give the plans' methods and bodies.
+func agentSeeds(cases []*corpus.Case) [][]byte {
+	var bodies [][]byte
+	for _, c := range cases {
+		if caseType(c) != parser.Request {
+			continue
+		}
+		for _, m := range ParseStream(c.Config(0), caseOptions(c, 0), c.Bytes()).Messages {
+			if len(m.Body) > 0 && len(m.Body) <= 16 {
+				bodies = append(bodies, []byte(m.Body))
+			}
+		}
+	}
+	body := func(i int) []byte {
+		if len(bodies) == 0 {
+			return []byte("body")
+		}
+		return bodies[i%len(bodies)]
+	}
+	var out [][]byte
+	for act := range actCount {
+		ops := make([]AgentOp, 6)
+		for i := range ops {
+			ops[i] = AgentOp{Key: i % 2, Method: i % len(agentMethods()), Body: body(i), Start: i * 3, Action: act, Delay: 20,
+				Answer: []byte("answer " + strconv.Itoa(i)), Chunked: i % 2, CloseNow: i / 5}
+		}
+		for _, ap := range []AgentPlan{
+			{KeepAlive: 1, Ops: ops},
+			{KeepAlive: 1, MaxSockets: 1, MaxFreeSockets: 2, Ops: ops},
+			{MaxSockets: 2, MaxTotalSockets: 3, FIFO: 1, Ops: ops},
+			{KeepAlive: 1, MaxTotalSockets: 1, Timeout: 1, Ops: ops},
+			{KeepAlive: 1, MaxSockets: 3, MaxFreeSockets: 1, DialFails: 0b101, Ops: ops},
+		} {
+			out = append(out, ap.Encode())
+		}
 	}
 	return out
 }
