@@ -3,6 +3,7 @@ package engine
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/conformhttp/conform/corpus"
+	"github.com/conformhttp/conform/internal/probe"
 	"github.com/conformhttp/conform/reports"
 	"github.com/google/go-cmp/cmp"
 )
@@ -365,5 +367,38 @@ func TestAllChecks(t *testing.T) {
 		if len(Select(plain, Filter{Suites: []string{s}})) == 0 {
 			t.Errorf("suite %s has no checks", s)
 		}
+	}
+}
+
+// TestHarnessProblem checks which exchanges cannot be judged against the
+// RFC and how they are explained.
+func TestHarnessProblem(t *testing.T) {
+	lim := probe.Limits{Deadline: 2 * time.Second, MaxBytes: 1000}
+	partial := []probe.Response{{Status: 200, HeadComplete: true}}
+	done := []probe.Response{{Status: 200, HeadComplete: true, Complete: true}}
+	tests := []struct {
+		name   string
+		reason string
+		res    probe.Result
+		want   reports.Verdict // "" when the exchange can be judged
+		inWhy  string
+	}{
+		{"dial", "no connection", probe.Result{End: probe.EndDialError, Err: errors.New("refused")}, reports.Error, "could not connect: refused"},
+		{"read", "a read failure", probe.Result{End: probe.EndReadError, Err: errors.New("boom")}, reports.Error, "reading the answer failed"},
+		{"canceled", "the run stopped", probe.Result{End: probe.EndCanceled}, reports.Error, "canceled"},
+		{"cap", "an endless body", probe.Result{End: probe.EndCap}, reports.Error, "more than 1000 bytes"},
+		{"still sending", "the deadline passed before the probe had sent everything", probe.Result{End: probe.EndDeadline, Chunks: 10, ChunksSent: 4}, reports.Error, "4 of 10 pieces sent"},
+		{"mid-response", "a response was still coming", probe.Result{End: probe.EndDeadline, Chunks: 1, ChunksSent: 1, Responses: partial}, reports.Error, "still sending a response"},
+		{"between responses", "a complete answer and an open connection are an observation", probe.Result{End: probe.EndDeadline, Chunks: 1, ChunksSent: 1, Responses: done}, "", ""},
+		{"closed", "the target closed: an observation", probe.Result{End: probe.EndClosed}, "", ""},
+		{"write error", "a target that closed while the probe sent: an observation", probe.Result{End: probe.EndDeadline, Chunks: 3, ChunksSent: 1, WriteErr: errors.New("broken pipe")}, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, why, bad := harnessProblem(&tt.res, lim)
+			if bad != (tt.want != "") || v != tt.want || !strings.Contains(why, tt.inWhy) {
+				t.Errorf("%s: harnessProblem = %q, %q, %v; want %q with %q", tt.reason, v, why, bad, tt.want, tt.inWhy)
+			}
+		})
 	}
 }

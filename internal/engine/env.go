@@ -127,9 +127,19 @@ type Env struct {
 	Config Config
 }
 
-// do runs one probe against the target with the configured limits.
+// do runs one probe against the target with the configured limits, its
+// deadline stretched by the time the probe's pauses take.
 func (e *Env) do(ctx context.Context, p *probe.Probe) *probe.Result {
-	return e.doWith(ctx, p, e.Config.Limits)
+	return e.doWith(ctx, p, stretch(e.Config.Limits, p))
+}
+
+// stretch adds twice the probe's pauses to the deadline, so that a message
+// sent in many pieces is not cut off while it is being sent.
+func stretch(lim probe.Limits, p *probe.Probe) probe.Limits {
+	if n := len(p.Chunks); n > 1 && p.Pause > 0 {
+		lim.Deadline += 2 * time.Duration(n-1) * p.Pause
+	}
+	return lim
 }
 
 func (e *Env) doWith(ctx context.Context, p *probe.Probe, lim probe.Limits) *probe.Result {
@@ -147,7 +157,7 @@ func (e *Env) doPatiently(ctx context.Context, p *probe.Probe, good func(*probe.
 	if good(res) || !waited(res) || ctx.Err() != nil {
 		return res, false
 	}
-	return e.doWith(ctx, p, e.patientLimits()), true
+	return e.doWith(ctx, p, stretch(e.patientLimits(), p)), true
 }
 
 // patientLimits are the limits of a second try.
@@ -189,6 +199,9 @@ func harnessProblem(res *probe.Result, lim probe.Limits) (reports.Verdict, strin
 	case probe.EndCap:
 		return reports.Error, fmt.Sprintf("the target sent more than %d bytes (an endless body?); the answer could not be judged", lim.MaxBytes), true
 	case probe.EndDeadline:
+		if res.WriteErr == nil && res.ChunksSent < res.Chunks {
+			return reports.Error, fmt.Sprintf("the %v deadline passed while the probe was still sending (%d of %d pieces sent)", lim.Deadline, res.ChunksSent, res.Chunks), true
+		}
 		if res.InProgress() {
 			return reports.Error, fmt.Sprintf("the target was still sending a response (%d bytes so far) when the %v deadline passed (a slow drip?); the answer could not be judged", res.Log.Received, lim.Deadline), true
 		}

@@ -156,8 +156,8 @@ type Result struct {
 	// written. A target may close before it has read everything, so this
 	// is an observation, not a harness failure.
 	WriteErr error
-	// ChunksSent counts the chunks written in full.
-	ChunksSent int
+	// ChunksSent counts the chunks written in full, of Chunks.
+	ChunksSent, Chunks int
 	// Log is the wire log; its times count from Started.
 	Log Log
 	// Started is when the exchange began (before the dial), and Duration
@@ -253,7 +253,7 @@ func Do(ctx context.Context, t Target, p *Probe, lim Limits) *Result {
 	if closer == ClosedByProbe {
 		rec.event(Close, closeReason(res, lim), time.Now())
 	}
-	res.WriteErr, res.ChunksSent = w.err, w.sent
+	res.WriteErr, res.ChunksSent, res.Chunks = w.err, w.sent, len(p.Chunks)
 	res.Responses, res.ParseErr, res.TooMany = rd.resps, rd.err, rd.tooMany
 	res.Tunnel, res.TunnelLen = rd.tunnel, rd.tunnelN
 	res.Log = rec.finish(closer)
