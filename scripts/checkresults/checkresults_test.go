@@ -166,7 +166,7 @@ func TestCheckFacts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := failed(checkFacts(tt.res.results(t), mapping()))
+			got := failed(checkFacts(tt.res.results(t), mapping(), corpusIssues()))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("%s: failed outcomes (-want +got):\n%s", tt.reason, diff)
 			}
@@ -208,13 +208,13 @@ func TestReferenceMustsDetail(t *testing.T) {
 		want         string
 	}{
 		{"known still failing", "names the known issues that still fail",
-			withCheck(goodFixture(), refName, "cl-max-uint64", "fail"), "known conform issues still fail: cl-max-uint64"},
+			withCheck(goodFixture(), refName, "cl-max-uint64", "fail"), "known issues still fail: cl-max-uint64"},
 		{"known now passing", "asks for the entry to be removed",
-			withCheck(goodFixture(), refName, "upgrade-chunked-body", "pass"), "remove them from knownReferenceIssues): upgrade-chunked-body"},
+			withCheck(goodFixture(), refName, "upgrade-chunked-body", "pass"), "remove their corpusIssues entry or @deviation tag): upgrade-chunked-body"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			outs := checkReferenceMusts(tt.res.results(t), refName)
+			outs := checkReferenceMusts(tt.res.results(t), refName, corpusIssues())
 			if !strings.Contains(outs[0].detail, tt.want) {
 				t.Errorf("%s: detail %q does not contain %q", tt.reason, outs[0].detail, tt.want)
 			}

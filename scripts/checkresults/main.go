@@ -63,10 +63,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		dom = string(b)
 	}
 
+	known, err := knownReferenceIssues()
+	if err != nil {
+		fmt.Fprintf(stderr, "checkresults: %v\n", err)
+		return 2
+	}
+
 	printSummary(stdout, res, o.targets)
 	failed := 0
 	fmt.Fprintln(stdout, "\nfacts:")
-	for _, out := range checkFacts(res, o.targets) {
+	for _, out := range checkFacts(res, o.targets, known) {
 		failed += printOutcome(stdout, out)
 	}
 	if o.dom != "" {
