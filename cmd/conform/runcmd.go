@@ -251,6 +251,9 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	for _, p := range paths {
 		fmt.Fprintln(e.stdout, p)
 	}
+	if err := ctx.Err(); err != nil {
+		return &ExitError{Code: ExitHarness, Err: fmt.Errorf("interrupted (%v): the checks not run are marked skip in the report", err)}
+	}
 	if code := reports.ExitCode(res); code != reports.ExitOK {
 		return &ExitError{Code: code}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"os"
@@ -297,5 +298,24 @@ func TestReportCommand(t *testing.T) {
 	}
 	if got := runConform(t, t.Context(), []string{"report", "bad.json"}, ""); got.Code != ExitHarness || !strings.Contains(strings.Join(got.Stderr, "\n"), "schema 7") {
 		t.Errorf("a file of another schema: exit %d, stderr %q", got.Code, got.Stderr)
+	}
+}
+
+func TestRunInterrupted(t *testing.T) {
+	t.Chdir(t.TempDir())
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	got := runConform(t, ctx, []string{"run", "--suite", "pipelining"}, "")
+	if got.Code != ExitHarness || len(got.Stderr) == 0 || !strings.Contains(got.Stderr[len(got.Stderr)-1], "interrupted") {
+		t.Errorf("a canceled run: exit %d, stderr %q; want 1 and a message saying it was interrupted", got.Code, got.Stderr)
+	}
+	res, err := reports.ReadFile(filepath.Join(defaultReportDir, reportJSON))
+	if err != nil {
+		t.Fatalf("an interrupted run still writes its results: %v", err)
+	}
+	for _, c := range res.Checks {
+		if c.Verdict != reports.Skip {
+			t.Errorf("%s: %s, want skip (not run)", c.ID, c.Verdict)
+		}
 	}
 }
