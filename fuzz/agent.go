@@ -404,6 +404,11 @@ func CheckAgent(data []byte) error { return checkAgent(data, KnownDeviations) }
 const hangLimit = time.Hour
 
 func checkAgent(data []byte, allow Deviations) error {
+	return checkAgentLimit(data, allow, hangLimit)
+}
+
+// checkAgentLimit is checkAgent with limit in place of hangLimit.
+func checkAgentLimit(data []byte, allow Deviations, limit time.Duration) error {
 	ap := DecodeAgentPlan(data)
 	if allow&DeviationAgentFreshRetry != 0 {
 		ap.avoidRetries()
@@ -422,8 +427,8 @@ func checkAgent(data []byte, allow Deviations) error {
 		}()
 	}
 	var faults []string
-	if !returnsWithin(hangLimit, wg.Wait) {
-		faults = append(faults, fmt.Sprintf("requests still running after %v", hangLimit))
+	if !returnsWithin(limit, wg.Wait) {
+		faults = append(faults, fmt.Sprintf("requests still running after %v", limit))
 		n.teardown()
 		wg.Wait()
 	}
@@ -440,8 +445,8 @@ func checkAgent(data []byte, allow Deviations) error {
 		faults = append(faults, fmt.Sprintf("after every response: %d sockets in use, %d requests waiting; want none", s.InUse, s.Waiting))
 	}
 	n.checkLimits("after every response")
-	if !returnsWithin(hangLimit, func() { n.agent.Close() }) {
-		faults = append(faults, fmt.Sprintf("Agent.Close has not returned after %v", hangLimit))
+	if !returnsWithin(limit, func() { n.agent.Close() }) {
+		faults = append(faults, fmt.Sprintf("Agent.Close has not returned after %v", limit))
 		n.teardown()
 	}
 	n.servers.Wait()

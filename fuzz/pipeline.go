@@ -262,16 +262,24 @@ func CheckPipeline(data []byte) error {
 			pos += n
 		}
 	}()
-	got, rerr := readResponses(client, want.Methods)
+	var (
+		got  []pipeResponse
+		rerr error
+	)
+	hung := !returnsWithin(hangLimit, func() { got, rerr = readResponses(client, want.Methods) })
 	client.Close()
 	<-wrote
 	serr := <-served
-	why := compareResponses(want, got)
+	why := ""
 	switch {
+	case hung:
+		why = fmt.Sprintf("the connection has not ended after %v on the bubble's clock", hangLimit)
 	case rerr != nil:
 		why = "the responses cannot be read: " + rerr.Error()
 	case serr != nil:
 		why = "ServeConn: " + serr.Error()
+	default:
+		why = compareResponses(want, got)
 	}
 	if why == "" {
 		return nil

@@ -60,8 +60,9 @@ type Run struct {
 
 // RunPlan parses msg with cfg and the decisions of opts, fed and paused
 // as pl says (pl nil: the whole input in one Execute, no pauses), then
-// calls Finish. After a pause it resumes at once, at the byte Execute
-// stopped at.
+// calls Finish. After a pause it resumes at once and calls Execute with
+// the rest of the piece (even when nothing is left), as the parser's
+// contract says.
 func RunPlan(cfg parser.Config, opts Options, msg []byte, pl *Plan) Run {
 	rec := &parser.Recorder{Decide: deciderFor(opts)}
 	cb := rec.Callbacks()
@@ -83,10 +84,13 @@ func RunPlan(cfg parser.Config, opts Options, msg []byte, pl *Plan) Run {
 		}
 		piece := msg[pos : pos+size]
 		pos += size
-		for len(piece) > 0 {
+		for {
 			n, err := p.Execute(piece)
 			r.Consumed += int64(n)
 			if e, ok := err.(*parser.Error); ok && e.Code == parser.ErrPaused {
+				// Resume, then Execute the rest, even when nothing is
+				// left: the parser may owe events (a complete event
+				// after the span callback that paused).
 				p.Resume()
 				piece = piece[n:]
 				continue
