@@ -9,8 +9,9 @@
 //     (Options), with a Checker that verifies every event (offsets, span
 //     bytes, nesting, framing, keep-alive, upgrade) and Drive's checks of
 //     what Execute and Finish return (error offsets, sticky errors); then
-//     they parse again on the reused parser under testing.AllocsPerRun:
-//     no allocation, or only the error value, whatever the input's size.
+//     they parse again on the reused parser under MeasureAllocs
+//     (testing.AllocsPerRun's measure): no allocation, or only the error
+//     value, whatever the input's size.
 //   - SplitInvariance parses the input whole and in the pieces and with the
 //     pauses a Plan read from the input says, and compares the merged
 //     traces, errors and counts.
@@ -21,7 +22,22 @@
 //     obfuscations, framing, chunk extensions, trailers), serialises it and
 //     compares our parser with net/http through package differential: a
 //     disagreement must be on the differential's list of known, intended
-//     differences.
+//     differences (or, until that list has them, on pending.txt).
+//   - ServerPipeline sends a stream of pipelined requests (Pipeline) to the
+//     reference server over net.Pipe, in pieces, and checks one response
+//     per readable request, in order, each answering its own request; an
+//     error response for what cannot be read; the connection's end.
+//   - Agent runs requests on several keys through the client Agent
+//     (AgentPlan) against fake connections whose server answers, closes,
+//     hangs up, stalls or sends unasked bytes, with dials that fail, and
+//     checks MaxSockets, MaxTotalSockets and MaxFreeSockets at every step,
+//     one outcome per request, no response delivered to another request,
+//     no socket left in use, every socket closed by Close.
+//
+// The last two run each input in a testing/synctest bubble: timeouts run
+// on its fake clock, a hang is reported when an hour passes on that clock
+// (which takes no time when everything else is blocked), and a goroutine
+// left behind fails the test.
 //
 // The fuzz functions live in files of this package (not of fuzz_test)
 // and call only non-test code, because compile_native_go_fuzzer turns the
@@ -30,6 +46,10 @@
 // in one file only under fuzz/, because that script finds the file by
 // searching for the name. Tests in this package check both rules and that
 // .clusterfuzzlite/build.sh builds exactly the targets of the tree.
+//
+// Known deviations of the code under test found by fuzzing (Deviations)
+// are listed with an input that shows each, so that fuzzing goes on while
+// they are open; a test fails once one is fixed, so that its entry goes.
 //
 // Seeds come from the corpus (package corpus), under each case's lenient
 // variants, and from a few messages of this package; Seeds builds them,
