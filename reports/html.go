@@ -35,6 +35,7 @@ func WriteHTML(w io.Writer, r *Results) error {
 	tmpl, err := template.New("report.html.tmpl").Funcs(template.FuncMap{
 		"verdicts": Verdicts,
 		"add1":     func(n int) int { return n + 1 },
+		"plural":   plural,
 		"add2":     func(n int) int { return n + 2 },
 	}).ParseFS(templateFS, "templates/report.html.tmpl")
 	if err != nil {
