@@ -318,7 +318,6 @@ func (a *Agent) acquire(ctx context.Context, t *target, name []byte, fresh bool,
 			if !watched || pc.unwatch() {
 				a.mu.Lock()
 				a.stats.Reuses++
-				pc.uses++
 				a.mu.Unlock()
 				return pc, connInfo{reused: true, wasIdle: true, idle: idle}, nil
 			}
@@ -384,7 +383,6 @@ func (a *Agent) acquire(ctx context.Context, t *target, name []byte, fresh bool,
 		}
 		a.mu.Lock()
 		a.stats.Reuses++
-		g.pc.uses++
 		a.mu.Unlock()
 		return g.pc, connInfo{reused: true}, nil
 	}
@@ -429,7 +427,6 @@ func (a *Agent) dial(ctx context.Context, pc *pconn, t *target, tr *ClientTrace)
 		return nil, connInfo{}, ErrAgentClosed
 	}
 	pc.state = stActive
-	pc.uses = 1
 	a.step()
 	a.mu.Unlock()
 	return pc, connInfo{}, nil

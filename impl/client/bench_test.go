@@ -3,28 +3,32 @@ package client
 import (
 	"context"
 	"io"
+	"bufio"
+	"fmt"
+	"net"
 	"net/http"
-	"net/http/httptest"
+	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // benchBody is what the benchmark server answers.
 var benchBody = []byte("hello, world\n")
 
 // BenchmarkAgent compares keep-alive GETs through an Agent with
-// net/http's Transport against the same net/http server in the same run,
-// with 1 and 16 concurrent callers.
+// net/http's Transport, against the same net/http server in the same run,
+// with 1 and 16 concurrent callers. The server runs in a child process
+// (this test binary, re-executed), so the CPU time this process reports
+// per request is the client's alone.
 //
-//	go test -run '^$' -bench BenchmarkAgent -benchmem ./impl/client
+//	go test -run '^$' -bench BenchmarkAgent -benchmem -count 5 ./impl/client
 func BenchmarkAgent(b *testing.B) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Length", strconv.Itoa(len(benchBody)))
-		w.Write(benchBody)
-	}))
-	defer srv.Close()
-	url := srv.URL + "/bench"
+	url := startBenchServer(b)
 
 	for _, callers := range []int{1, 16} {
 		b.Run("conform/callers="+strconv.Itoa(callers), func(b *testing.B) {
@@ -57,11 +61,14 @@ func BenchmarkAgent(b *testing.B) {
 }
 
 // run calls get b.N times from callers goroutines and reports requests
-// per second.
+// per second, and the process's CPU time per request: on a busy machine
+// the wall-clock rate varies with the load while CPU time per request
+// stays put.
 func run(b *testing.B, callers int, get func(buf []byte)) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(benchBody)))
 	b.ResetTimer()
+	cpu0 := cpuTime(b)
 	if callers == 1 {
 		buf := make([]byte, 512)
 		for b.Loop() {
@@ -78,6 +85,16 @@ func run(b *testing.B, callers int, get func(buf []byte)) {
 		})
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/req")
+}
+
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func drain(b *testing.B, body io.ReadCloser, buf []byte) {
@@ -96,4 +113,54 @@ func drain(b *testing.B, body io.ReadCloser, buf []byte) {
 	if n != len(benchBody) {
 		b.Fatalf("body of %d bytes, want %d", n, len(benchBody))
 	}
+}
+
+// benchServerEnv, set in the environment, makes the test binary the
+// benchmark's server (see TestMain).
+const benchServerEnv = "CONFORM_CLIENT_BENCH_SERVER"
+
+// serveBench serves the benchmark's answers on loopback, prints the
+// address, and returns when its standard input closes.
+func serveBench() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Println(l.Addr())
+	go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(benchBody)))
+		w.Write(benchBody)
+	}))
+	io.Copy(io.Discard, os.Stdin)
+	l.Close()
+	return 0
+}
+
+// startBenchServer starts the benchmark server in a child process and
+// returns its URL; the child ends with the benchmark.
+func startBenchServer(b *testing.B) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
+	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	addr, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		b.Fatalf("benchmark server: %v", err)
+	}
+	return "http://" + strings.TrimSpace(addr) + "/bench"
 }

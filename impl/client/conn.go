@@ -46,7 +46,6 @@ type pconn struct {
 	// Guarded by agent.mu.
 	state       connState
 	idleAt      time.Time // when it entered the free list
-	uses        int       // requests it has carried
 	watchTaken  bool      // a taker waits on watchCh for the watcher's result
 	watching    bool      // a watcher goroutine reads the free socket
 	idleTimer   *time.Timer
@@ -170,7 +169,7 @@ func (pc *pconn) onHeadersComplete(p *parser.Parser) (parser.HeadersDecision, er
 	pc.headDone = true
 	res := &cr.resp
 	res.Status = status
-	res.Reason = string(pc.reason)
+	res.Reason = reasonString(pc.reason)
 	res.Major, res.Minor = major, minor
 	res.Header = pc.fields.header()
 	res.KeepAlive = p.ShouldKeepAlive()
@@ -191,6 +190,22 @@ func (pc *pconn) onHeadersComplete(p *parser.Parser) (parser.HeadersDecision, er
 		return parser.SkipBody, nil
 	}
 	return parser.Proceed, nil
+}
+
+// reasonString returns the reason phrase, without allocating for the
+// common ones.
+func reasonString(b []byte) string {
+	switch string(b) {
+	case "OK":
+		return "OK"
+	case "No Content":
+		return "No Content"
+	case "Not Modified":
+		return "Not Modified"
+	case "Not Found":
+		return "Not Found"
+	}
+	return string(b)
 }
 
 func (pc *pconn) onBody(_ *parser.Parser, b []byte) error {

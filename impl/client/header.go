@@ -117,17 +117,6 @@ func checkFieldValue(name, v string) error {
 	return nil
 }
 
-// trimOWS removes leading and trailing SP and HTAB (RFC 9110 §5.6.3 OWS).
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
 // fieldCollector gathers the field lines of one head or trailer section
 // from the parser's fragments, then builds a Header with one string
 // allocation for all names and values.

@@ -17,8 +17,12 @@ import (
 )
 
 // TestMain fails the run if goroutines of this package outlive the tests:
-// the Agent's watchers, context hooks, or the tests' own fake servers.
+// the Agent's watchers, context hooks, or the tests' own fake servers. In
+// a child process started by BenchmarkAgent it is the benchmark server.
 func TestMain(m *testing.M) {
+	if os.Getenv(benchServerEnv) != "" {
+		os.Exit(serveBench())
+	}
 	code := m.Run()
 	if code == 0 {
 		if leaks := leakedGoroutines(); leaks != "" {
