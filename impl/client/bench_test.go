@@ -1,10 +1,10 @@
 package client
 
 import (
-	"context"
-	"io"
 	"bufio"
+	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
