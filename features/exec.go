@@ -67,10 +67,11 @@ func newBubbleExec(t *testing.T) *bubbleExec {
 	go func() {
 		defer close(b.done)
 		defer func() {
-			// synctest panics when goroutines of the bubble are still
-			// blocked after the scenario's cleanup: a leak to report.
+			// synctest panics when every goroutine of the bubble is
+			// blocked for good: during a step (a deadlock), or after the
+			// scenario's cleanup (goroutines left behind).
 			if v := recover(); v != nil {
-				b.err = fmt.Errorf("scenario left goroutines behind: %v", v)
+				b.err = fmt.Errorf("synctest: %v", v)
 			}
 		}()
 		synctest.Test(t, func(*testing.T) {
@@ -84,8 +85,20 @@ func newBubbleExec(t *testing.T) *bubbleExec {
 
 func (b *bubbleExec) do(f func() error) error {
 	res := make(chan error, 1)
-	b.calls <- func() { res <- protect(f) }
-	return <-res
+	select {
+	case b.calls <- func() { res <- protect(f) }:
+	case <-b.done:
+		return fmt.Errorf("the scenario's bubble has ended: %v", b.err)
+	}
+	select {
+	case err := <-res:
+		return err
+	case <-b.done:
+		// synctest found every goroutine of the scenario blocked, with no
+		// timer to wake one: the step waits for something that cannot
+		// happen.
+		return fmt.Errorf("the step can never finish: %v", b.err)
+	}
 }
 
 func (*bubbleExec) fake() bool { return true }
@@ -94,6 +107,11 @@ func (*bubbleExec) fake() bool { return true }
 func (*bubbleExec) settle() { synctest.Wait() }
 
 func (b *bubbleExec) end() error {
+	select {
+	case <-b.done:
+		return b.err
+	default:
+	}
 	close(b.calls)
 	<-b.done
 	return b.err

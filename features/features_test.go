@@ -91,17 +91,37 @@ func andTags(expr, term string) string {
 // deviations are the scenarios the reference implementation fails today,
 // tagged @deviation so that go test stays green, with the reason each
 // fails. The CLI runs them like any other scenario and reports the fail.
-var deviations = map[string]string{
-	"parsing/the-reference-server-in-headers-lenient-mode-replaces-obs-fold-with-a-space": "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
-	"limits/a-request-target-too-long-for-the-server-is-refused-with-414-not-431":         "the request line counts against MaxHeaderSize, and the overflow is answered 431; RFC 9112 §3: a server that will not parse a request-target that long MUST answer 414",
-	"parsing/an-agent-in-headers-lenient-mode-unfolds-an-obs-fold-in-a-response":          "impl/client keeps the HTAB of the fold (\"first\\tsecond\"); a user agent MUST replace an obs-fold with SP",
+var deviations = map[string]deviation{
+	"parsing/the-reference-server-in-headers-lenient-mode-replaces-obs-fold-with-a-space": {
+		why: "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
+	},
+	"parsing/an-agent-in-headers-lenient-mode-unfolds-an-obs-fold-in-a-response": {
+		why: "impl/client keeps the HTAB of the fold (\"first\\tsecond\"); a user agent MUST replace an obs-fold with SP",
+	},
+	"limits/a-request-target-too-long-for-the-server-is-refused-with-414-not-431": {
+		why: "the request line counts against MaxHeaderSize, and the overflow is answered 431; RFC 9112 §3: a server that will not parse a request-target that long MUST answer 414",
+	},
+	"parsing/a-chunked-body-found-invalid-after-the-response-was-sent-still-ends-the-connection": {
+		why: "impl/server: a parse error in the body of a request whose response has already been written neither answers nor closes; the connection stays open and is never read again",
+	},
+	"parsing/a-chunk-size-too-large-for-64-bits-is-never-wrapped-around": {
+		why:  "the same impl/server fault, when the handler of \"/\" (which does not read the body) has written its response before the parser reaches the chunk size; when the parser is first, the server answers 400 and closes",
+		racy: true,
+	},
+}
+
+// deviation is why a scenario fails on the reference implementation.
+// racy means it fails only in some goroutine schedules.
+type deviation struct {
+	why  string
+	racy bool
 }
 
 // TestDeviations runs the @deviation scenarios and checks that each still
 // fails, for the reason recorded in deviations: when one passes, the
 // implementation was fixed and its tag should go.
 func TestDeviations(t *testing.T) {
-	results, err := Run(context.Background(), Options{Tags: "@deviation"})
+	results, err := Run(context.Background(), Options{Tags: "@deviation", bubbles: t})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,8 +131,11 @@ func TestDeviations(t *testing.T) {
 		t.Logf("%s: %s: %s", r.ID, r.Verdict, r.Reason)
 	}
 	want := map[string]Verdict{}
-	for id := range deviations {
+	for id, d := range deviations {
 		want[id] = Fail
+		if d.racy && got[id] == Pass {
+			want[id] = Pass
+		}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("@deviation scenarios (-want +got); a pass means the deviation is fixed and its tag and entry can go:\n%s", diff)

@@ -130,7 +130,7 @@ Feature: Parsing requests and responses, strictly and leniently
       Then the client receives a response with status 400 or 501
       And the server closes the connection
 
-    @live @must @rfc9112-7.1
+    @live @must @rfc9112-7.1 @deviation
     Scenario: a chunk size too large for 64 bits is never wrapped around
       0x10000000000000005 wraps to 5 in 64-bit arithmetic; a server that
       read it so would take "hello" as the chunk and answer the request
@@ -169,6 +169,16 @@ Feature: Parsing requests and responses, strictly and leniently
       Then the client receives a response with status 400
       And the response body contains "HPE_INVALID_CHUNK_SIZE"
       And the server closes the connection
+
+    @reference @must @rfc9112-7.1 @deviation
+    Scenario: a chunked body found invalid after the response was sent still ends the connection
+      A handler may answer before it reads the body. When the body then
+      turns out to be malformed, the server cannot tell where the next
+      request starts: it must close the connection rather than wait.
+      When the client sends "POST / HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n"
+      Then the client receives a response with status 200
+      When the client sends "10000000000000005\r\nhello\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: example.com\r\n\r\n"
+      Then the server closes the connection
 
   Rule: Line endings are CRLF; a bare LF MAY be accepted, a bare CR never
 

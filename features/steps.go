@@ -69,7 +69,7 @@ func (w *world) registerSteps(sc *godog.ScenarioContext) {
 	w.step(sc, `^the server's (headers|request|keep-alive) timeout is (\d+) seconds?$`, w.serverTimeout)
 	w.step(sc, `^the server's maximum header size is (\d+) bytes$`, w.serverMaxHeaderSize)
 	w.step(sc, `^the server accepts at most (\d+) header fields$`, w.serverMaxHeaders)
-	w.step(sc, `^the server serves at most (\d+) requests per connection$`, w.serverMaxRequests)
+	w.step(sc, `^the server serves at most (\d+) requests? per connection$`, w.serverMaxRequests)
 	w.step(sc, `^the server's high-water mark is (\d+) bytes$`, w.serverHighWater)
 	w.step(sc, `^the server's pipeline limit is (\d+) requests$`, w.serverPipelineLimit)
 	w.step(sc, `^the client's receive buffer holds (\d+) bytes$`, w.clientBuffer)
