@@ -31,17 +31,19 @@ const (
 )
 
 // Known is one entry of the list of known differences: a disagreement
-// between our parser and another that is understood and intended, with
-// the RFC section that decides it and a matcher saying which inputs and
-// which differences it covers.
+// that is understood and intended, with the RFC section that decides it,
+// the side that is right, and a matcher saying which inputs and which
+// differences it covers.
 //
 // An entry covers a rejection (ClassOnlyOursRejects or
 // ClassOnlyTheirsRejects) when it names that class and no Path; it covers
-// a Difference when its Path matches the difference's path (and its Class,
-// if given, the comparison's class). Every condition given must hold:
-// Oracles, Type, Input, Tail, Name, and Ours and Theirs, which match the error
-// (code and reason) of the side that rejects, or the rendered values of a
-// difference.
+// a Difference when one of its Path patterns matches the difference's path
+// (and its Class, if given, the comparison's class). Every other condition
+// given must hold too: Oracles, Type, Input, Tail, Name, and Ours and
+// Theirs, which match the end of the side that rejects ("rejected
+// HPE_INVALID_METHOD: Invalid method", "incomplete") or the rendered values
+// of a difference. For the server-level oracles, Ours is the parser's side
+// and Theirs the server's (see Result.Sides).
 type Known struct {
 	ID    string
 	Title string
@@ -93,14 +95,14 @@ func LoadKnown() (*KnownList, error) {
 //	class: only-ours-rejects
 //	ours: ^rejected HPE_(STRICT|LF_EXPECTED|CR_EXPECTED)\b
 //
-// Keys: id, title, rfc, right (ours, theirs, both, neither) and why are
-// required; oracle (comma-separated names), class, path (comma-separated
-// patterns of difference paths in which "*" stands for any run of
-// characters), type
+// Keys: id, title, rfc, right (ours, theirs, both or neither) and why are
+// required. The matcher, which needs a class or a path, is made of: oracle
+// (comma-separated names), class, path (comma-separated patterns of
+// difference paths, in which "*" stands for any run of characters), type
 // (request or response), input (a Go regular expression over the input's
-// bytes), tail (one over the bytes after the point where the oracle that
-// read less of the input as HTTP stopped), name (a pattern of input names), ours and theirs (regular
-// expressions) make up the matcher, which needs a class or a path.
+// bytes), tail (one over the bytes after the point where the side that read
+// less of the input as HTTP stopped), name (a pattern of input names), and
+// ours and theirs (regular expressions).
 func ParseKnown(file, text string) (*KnownList, error) {
 	l := &KnownList{}
 	var errs []error
@@ -253,7 +255,7 @@ func parseRefs(s string) ([]reports.Ref, error) {
 
 // appliesTo reports whether the entry's input conditions hold.
 func (k *Known) appliesTo(oracle string, in Input, ours, theirs Outcome) bool {
-	if len(k.Oracles) > 0 && !containsString(k.Oracles, oracle) {
+	if len(k.Oracles) > 0 && !slices.Contains(k.Oracles, oracle) {
 		return false
 	}
 	if k.Type != parser.Both && k.Type != in.Type {
@@ -285,15 +287,6 @@ func tail(in Input, ours, theirs Outcome) []byte {
 		c = 0
 	}
 	return in.Data[c:]
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // matchRejection reports whether the entry covers the rejection in c.
