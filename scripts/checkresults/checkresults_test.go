@@ -166,7 +166,7 @@ func TestCheckFacts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := failed(checkFacts(tt.res.results(t), mapping(), corpusIssues()))
+			got := failed(checkFacts(tt.res.results(t), nil, mapping(), corpusIssues()))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("%s: failed outcomes (-want +got):\n%s", tt.reason, diff)
 			}
@@ -200,6 +200,49 @@ func dropCheck(f fixture, target, id string) fixture {
 	}
 	return g
 }
+
+func TestRecheck(t *testing.T) {
+	good := goodFixture()
+	undecided := good.with(nodeName, "pipeline-order", "error", "").with(nginxName, "pipeline-order", "error", "").with(nginxName, "smuggle-cl-te", "error", "")
+	tests := []struct {
+		name, reason string
+		recheck      *fixture
+		want         []string // failed outcomes
+		detail       string   // in the node pipeline-order outcome
+	}{
+		{"no recheck", "an error is not the verdict a fact wants", nil,
+			[]string{"nginx smuggle-cl-te", "nginx pipeline-order", "node pipeline-order"}, "error, first status 200"},
+		{"recheck passes", "the second run decides the undecided checks", &good, nil, "error in the first run (r); rechecked: pass"},
+		{"recheck fails", "a fail in the second run fails the fact", ptr(good.with(nodeName, "pipeline-order", "fail", "")), []string{"node pipeline-order"}, "rechecked: fail"},
+		{"recheck errs again", "two errors leave the fact undecided, so it fails", ptr(good.with(nodeName, "pipeline-order", "error", "")), []string{"node pipeline-order"}, "rechecked: error"},
+		{"recheck lacks it", "a recheck that did not run the check", ptr(dropCheck(good, nodeName, "pipeline-order")), []string{"node pipeline-order"}, "the recheck did not run it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var recheck *results
+			if tt.recheck != nil {
+				recheck = tt.recheck.results(t)
+			}
+			outs := checkFacts(undecided.results(t), recheck, mapping(), corpusIssues())
+			if diff := cmp.Diff(tt.want, failed(outs)); diff != "" {
+				t.Errorf("%s: failed outcomes (-want +got):\n%s", tt.reason, diff)
+			}
+			for _, o := range outs {
+				if o.name == "node pipeline-order" && !strings.Contains(o.detail, tt.detail) {
+					t.Errorf("%s: detail %q does not contain %q", tt.reason, o.detail, tt.detail)
+				}
+			}
+		})
+	}
+	if diff := cmp.Diff([]string{"smuggle-cl-te", "pipeline-order"}, undecidedFacts(undecided.results(t), mapping())); diff != "" {
+		t.Errorf("undecidedFacts lists each errored fact check once, in fact order (-want +got):\n%s", diff)
+	}
+	if got := undecidedFacts(good.results(t), mapping()); len(got) != 0 {
+		t.Errorf("undecidedFacts of decided results = %q, want none", got)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 func TestReferenceMustsDetail(t *testing.T) {
 	tests := []struct {
@@ -324,6 +367,8 @@ func TestRun(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	write(t, good, goodFixture().json(t))
 	write(t, bad, goodFixture().with(nginxName, "smuggle-cl-te", "fail", "HTTP/1.1 200 OK").json(t))
+	undecided := filepath.Join(dir, "undecided.json")
+	write(t, undecided, goodFixture().with(nodeName, "pipeline-order", "error", "").json(t))
 	roles := []string{"-target", "reference=" + refName, "-target", "nginx=" + nginxName, "-target", "node=" + nodeName}
 	tests := []struct {
 		name, reason string
@@ -342,6 +387,10 @@ func TestRun(t *testing.T) {
 		{"missing file", "an unreadable results file", append([]string{"-results", filepath.Join(dir, "none.json")}, roles...), 2, "", "none.json"},
 		{"missing dom", "an unreadable DOM file", append([]string{"-results", good, "-dom", filepath.Join(dir, "none.html")}, roles...), 2, "", "-dom"},
 		{"dom broken", "a DOM without the report's parts", append([]string{"-results", good, "-dom", good}, roles...), 1, "FAIL banner", ""},
+		{"undecided none", "nothing to recheck prints an empty line", append([]string{"-results", good, "-undecided"}, roles...), 0, "\n", ""},
+		{"undecided one", "the errored fact check, ready for --only", append([]string{"-results", undecided, "-undecided"}, roles...), 0, "pipeline-order\n", ""},
+		{"recheck decides", "the recheck file decides the errored fact", append([]string{"-results", undecided, "-recheck", good}, roles...), 0, "rechecked: pass", ""},
+		{"recheck missing", "an unreadable recheck file", append([]string{"-results", undecided, "-recheck", filepath.Join(dir, "none.json")}, roles...), 2, "", "-recheck"},
 		{"stray argument", "inputs are flags only", append([]string{"-results", good, "extra"}, roles...), 2, "", "unexpected arguments"},
 	}
 	for _, tt := range tests {

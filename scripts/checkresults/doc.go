@@ -7,12 +7,19 @@
 // Usage:
 //
 //	checkresults -results FILE -target reference=NAME -target nginx=NAME
-//	             -target node=NAME [-dom FILE]
+//	             -target node=NAME [-recheck FILE] [-dom FILE]
+//	checkresults -results FILE -target ... -undecided
 //
 // Each -target maps a role the facts speak of to the name the target has in
 // the results file (for a live server, the HOST:PORT given to conform run).
 // All three roles are required: a fact about a server that was not run would
 // otherwise pass without checking anything.
+//
+// A fact's check may end in error: conform could not decide it (on a loaded
+// machine a target can stay silent longer than the probe's idle wait).
+// -undecided prints the ids of such checks, comma-separated for conform
+// run --only; -recheck names the results of that second run, whose verdicts
+// then decide those facts. A check that failed is never run again.
 //
 // It prints a summary per target (counts by verdict), then one line per fact
 // with "ok" or "FAIL" and why the fact is expected to hold, then the DOM

@@ -106,14 +106,30 @@ func corpusIssues() map[string]string {
 	}
 }
 
+// undecidedFacts returns the ids of the fact checks that ended in error,
+// each once: conform could not decide them (a target slower than the probe's
+// idle wait on a loaded machine), so they may be run again (-recheck).
+func undecidedFacts(res *results, mapped map[string]string) []string {
+	var ids []string
+	for _, f := range facts() {
+		for _, id := range f.ids {
+			if c, ok := res.check(mapped[f.role], id); ok && c.Verdict == "error" && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
 // checkFacts checks every fact, the reference server's MUST checks, and that
-// every target ran the same checks.
-func checkFacts(res *results, mapped map[string]string, known map[string]string) []outcome {
+// every target ran the same checks. A fact check that ended in error is
+// decided by recheck, when given, and says so.
+func checkFacts(res, recheck *results, mapped map[string]string, known map[string]string) []outcome {
 	var out []outcome
 	for _, f := range facts() {
 		name := mapped[f.role]
 		for _, id := range f.ids {
-			out = append(out, checkFact(res, f, name, id))
+			out = append(out, checkFact(res, recheck, f, name, id))
 		}
 	}
 	out = append(out, checkReferenceMusts(res, mapped[roleReference], known)...)
@@ -121,15 +137,24 @@ func checkFacts(res *results, mapped map[string]string, known map[string]string)
 	return out
 }
 
-func checkFact(res *results, f fact, name, id string) outcome {
+func checkFact(res, recheck *results, f fact, name, id string) outcome {
 	o := outcome{name: fmt.Sprintf("%s %s", f.role, id), why: f.why}
 	c, ok := res.check(name, id)
 	if !ok {
 		o.detail = fmt.Sprintf("no check %q ran against %s", id, name)
 		return o
 	}
+	if c.Verdict == "error" && recheck != nil {
+		again, ok := recheck.check(name, id)
+		if !ok {
+			o.detail = fmt.Sprintf("error (%s), and the recheck did not run it", c.Reason)
+			return o
+		}
+		o.detail = fmt.Sprintf("error in the first run (%s); rechecked: ", c.Reason)
+		c = again
+	}
 	status := c.firstStatus()
-	o.detail = fmt.Sprintf("%s, first status %s", c.Verdict, statusText(status))
+	o.detail += fmt.Sprintf("%s, first status %s", c.Verdict, statusText(status))
 	var wrong []string
 	if !slices.Contains(f.verdicts, c.Verdict) {
 		wrong = append(wrong, "verdict "+strings.Join(f.verdicts, " or "))

@@ -26,9 +26,11 @@ func roles() []string { return []string{roleReference, roleNginx, roleNode} }
 
 // options are the parsed command line.
 type options struct {
-	results string
-	dom     string
-	targets map[string]string // role -> target name in the results
+	results   string
+	recheck   string // results of a second run of the undecided fact checks
+	dom       string
+	undecided bool              // print the undecided fact checks and stop
+	targets   map[string]string // role -> target name in the results
 }
 
 // run is the whole command; it returns the exit status.
@@ -53,6 +55,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if o.undecided {
+		fmt.Fprintln(stdout, strings.Join(undecidedFacts(res, o.targets), ","))
+		return 0
+	}
+	var recheck *results
+	if o.recheck != "" {
+		if recheck, err = loadResults(o.recheck); err != nil {
+			fmt.Fprintf(stderr, "checkresults: -recheck: %v\n", err)
+			return 2
+		}
+	}
 	var dom string
 	if o.dom != "" {
 		b, err := os.ReadFile(o.dom)
@@ -72,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	printSummary(stdout, res, o.targets)
 	failed := 0
 	fmt.Fprintln(stdout, "\nfacts:")
-	for _, out := range checkFacts(res, o.targets, known) {
+	for _, out := range checkFacts(res, recheck, o.targets, known) {
 		failed += printOutcome(stdout, out)
 	}
 	if o.dom != "" {
@@ -95,6 +108,8 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("checkresults", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.results, "results", "", "the conform results JSON `FILE`")
+	fs.StringVar(&o.recheck, "recheck", "", "results of conform run --only on the checks -undecided listed (`FILE`): they decide facts that ended in error")
+	fs.BoolVar(&o.undecided, "undecided", false, "print the ids of the fact checks that ended in error, comma-separated for conform run --only, and exit")
 	fs.StringVar(&o.dom, "dom", "", "the report's DOM as Chromium's --dump-dom wrote it (`FILE`)")
 	fs.Func("target", "`ROLE=NAME`: the results' target NAME plays ROLE ("+strings.Join(roles(), ", ")+"); give each role once", func(v string) error {
 		role, name, ok := strings.Cut(v, "=")
@@ -114,7 +129,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 		return o, err
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments %q; every input is a flag (-results, -target, -dom)", fs.Args())
+		return o, fmt.Errorf("unexpected arguments %q; every input is a flag (-results, -target, -recheck, -dom)", fs.Args())
 	}
 	if o.results == "" {
 		return o, errors.New("-results FILE is required")
