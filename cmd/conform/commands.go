@@ -17,6 +17,7 @@ func commands() []command {
 		{name: "run", summary: "run the conformance checks against servers and write a report", run: runRun},
 		{name: "list", summary: "list the checks conform run would run", run: runList},
 		{name: "report", summary: "re-render saved results, several files as one matrix", run: runReport},
+		{name: "serve", summary: "run the reference server with the routes conformance tools need", run: runServe},
 		{name: "parse", summary: "print the parser's event trace for raw HTTP/1.x bytes", run: runParse},
 		{name: "diff", summary: "compare how conform's parser and other implementations read the same bytes", run: runDiff},
 		{name: "help", summary: "print this overview, or a command's documentation", run: runHelp},

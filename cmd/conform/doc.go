@@ -1,6 +1,8 @@
-// Conform is an HTTP/1.1 conformance and fuzz-testing suite. At its centre
-// is a reference HTTP/1.1 parser with llhttp's events and error numbers;
-// conform's commands show what that parser makes of a message.
+// Conform is an HTTP/1.1 conformance and fuzz-testing suite. It sends
+// hundreds of graded checks to HTTP servers — the embedded reference
+// server by default — and writes HTML, JSON and JUnit reports; it shows
+// what its llhttp-grade parser makes of a message, and where other
+// implementations read the same bytes differently.
 //
 // Usage:
 //
@@ -11,6 +13,7 @@
 //	run       run the conformance checks against servers and write a report
 //	list      list the checks conform run would run
 //	report    re-render saved results, several files as one matrix
+//	serve     run the reference server with the routes conformance tools need
 //	parse     print the parser's event trace for raw HTTP/1.x bytes
 //	diff      compare how conform's parser and other implementations read the same bytes
 //	help      print this overview, or a command's documentation
@@ -144,6 +147,56 @@
 // "NAME (2)". With --junit it also writes JUnit XML. Report exits with 0
 // when it wrote the report, whatever the verdicts; 1 when a file could not
 // be read or written; 2 for a bad call.
+//
+// # conform serve
+//
+// Usage:
+//
+//	conform serve [--addr 127.0.0.1:8080] [--headers-timeout D]
+//	              [--request-timeout D] [--keep-alive-timeout D]
+//	              [--idle-timeout D] [--max-header-size N] [--max-headers N]
+//	              [--max-requests-per-socket N]
+//
+// Serve runs conform's reference server (impl/server), the target conform
+// run tests when it is given none, so that other tools and people can
+// test against it too. It prints the address it listens on and serves
+// until interrupted (SIGINT or SIGTERM), then shuts down gracefully,
+// letting requests in flight finish for up to 5 s.
+//
+// Its routes:
+//
+//	/                 200 "ok"
+//	/echo             how the request was parsed, as JSON: method, target,
+//	                  version, header fields in order and original case,
+//	                  body, framing (content-length, chunked or none),
+//	                  trailers
+//	/delay?ms=N       answers after N milliseconds (for pipelining order)
+//	/status/N         answers with status N
+//	/stream?chunks=N  a chunked body of N chunks
+//	/big?bytes=N      a body of N bytes
+//	/close            answers with Connection: close
+//
+// and CONNECT to loopback addresses only, relayed both ways (any other
+// CONNECT target is refused with 403).
+//
+// Flags (durations as 60s or 500ms; 0 disables a timeout):
+//
+//	--addr HOST:PORT              where to listen (port 0 picks a free one)
+//	--headers-timeout D           first byte of a request to the end of its
+//	                              head (default 60s); 408 and close
+//	--request-timeout D           first byte to the end of the body
+//	                              (default 300s); 408 and close
+//	--keep-alive-timeout D        idle time between requests (default 5s);
+//	                              closes silently
+//	--idle-timeout D              close a connection without traffic for D
+//	--max-header-size N           largest request head (default 16384);
+//	                              431 beyond
+//	--max-headers N               most header fields (default 100); 431
+//	--max-requests-per-socket N   requests per connection; the last answer
+//	                              carries Connection: close (0: no limit)
+//
+// Exit status: 0 after a clean shutdown, 1 if it cannot listen, 2 for a
+// bad call.
 //
 // # conform parse
 //

@@ -524,13 +524,13 @@ func TestUsageErrors(t *testing.T) {
 			name:   "close command name",
 			reason: "a near miss gets a suggestion",
 			args:   []string{"pasre"},
-			want:   `conform: unknown command "pasre"; did you mean "parse"? The commands are parse, help, version`,
+			want:   `conform: unknown command "pasre"; did you mean "parse"? The commands are ` + strings.Join(commandNames(), ", "),
 		},
 		{
 			name:   "unknown command",
 			reason: "a far miss gets the list",
 			args:   []string{"frobnicate"},
-			want:   `conform: unknown command "frobnicate"; the commands are parse, help, version (run "conform help" for more)`,
+			want:   `conform: unknown command "frobnicate"; the commands are ` + strings.Join(commandNames(), ", ") + ` (run "conform help" for more)`,
 		},
 		{
 			name:   "flag before the command",
@@ -542,7 +542,7 @@ func TestUsageErrors(t *testing.T) {
 			name:   "help of an unknown command",
 			reason: "help checks its argument like the dispatcher",
 			args:   []string{"help", "prase"},
-			want:   `conform help: unknown command "prase"; did you mean "parse"? The commands are parse, help, version`,
+			want:   `conform help: unknown command "prase"; did you mean "parse"? The commands are ` + strings.Join(commandNames(), ", "),
 		},
 		{
 			name:   "help with two names",
