@@ -160,19 +160,19 @@ func benchRoundTrips(b *testing.B, kind string, batch int) {
 	b.RunParallel(func(pb *testing.PB) {
 		conn, err := net.Dial("tcp", addr)
 		if err != nil {
-			b.Error(err)
+			b.Errorf("%s: dial: %v", kind, err)
 			return
 		}
 		defer conn.Close()
 		rc := &respCounter{conn: conn, buf: make([]byte, 16<<10)}
 		for pb.Next() {
 			if _, err := conn.Write(reqs); err != nil {
-				b.Error(err)
+				b.Errorf("%s: writing requests: %v", kind, err)
 				return
 			}
 			n, err := rc.read(batch)
 			if err != nil {
-				b.Error(err)
+				b.Errorf("%s: reading responses: %v (buffered: %q)", kind, err, rc.buf[rc.r:rc.w])
 				return
 			}
 			respBytes = n

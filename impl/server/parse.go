@@ -428,7 +428,12 @@ func (c *conn) requestFailed(err error, status int) {
 	c.hook = nil
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// Whatever is sent, the connection ends after the queued responses:
+	// where the next request would start is unknowable. (The request's
+	// own response may already be out, while its body was being
+	// drained; then nothing more is sent.)
 	c.stopRead = true
+	c.drainClose = true
 	c.inRequest = false
 	c.headDone = false
 	if ex == nil || ex.kind == kindHook {

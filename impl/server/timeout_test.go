@@ -105,6 +105,13 @@ func TestTimeouts(t *testing.T) {
 			want:   timeoutResult{Statuses: []int{408}, ClosedAt: 30 * time.Second, Timeouts: []string{"request"}},
 		},
 		{
+			name:   "request timeout while draining",
+			reason: "a body still incomplete after its response was sent ends the connection at the request timeout, with no second response",
+			srv:    &Server{RequestTimeout: 30 * time.Second},
+			script: []step{{send: "POST /noread HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n0123456789", sleep: time.Minute}},
+			want:   timeoutResult{Statuses: []int{200}, ClosedAt: 30 * time.Second, Timeouts: []string{"request"}},
+		},
+		{
 			name:   "keep-alive timeout",
 			reason: "an idle keep-alive connection closes silently KeepAliveTimeout (5 s default) after the last response",
 			script: []step{{send: get("/a"), sleep: time.Minute}},
