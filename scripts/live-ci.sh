@@ -18,8 +18,8 @@
 # 5. Renders the report in headless Chromium: its DOM (OUTDIR/dom.html) and
 #    a screenshot (OUTDIR/report.png).
 # 6. Checks facts known about the three servers and the rendered DOM
-#    (scripts/checkresults; output in OUTDIR/facts.txt). A fact check that
-#    conform could not decide (verdict error) is run once more, alone.
+#    (scripts/checkresults; output in OUTDIR/facts.txt). A check the facts
+#    rest on that conform could not decide (verdict error) is run once more.
 #
 # Every wait has a deadline; both servers and any browser are stopped by pid
 # on every exit. Exit status: 0 when every fact held, else non-zero.
@@ -251,9 +251,10 @@ log "screenshot: $out/report.png ($(wc -c <"$out/report.png") bytes)"
 # ---- 5. facts ---------------------------------------------------------------
 
 roles=(-target reference=reference -target "nginx=$nginx_t" -target "node=$node_t")
-# A fact check that ended in error (conform could not decide: on a loaded
-# machine a target can stay silent longer than the probe's idle wait) is run
-# once more, alone, and that run decides it. A fail is never run again.
+# A check the facts rest on (a fact's own, or any of the reference server's)
+# that ended in error (conform could not decide: on a loaded machine a target
+# can stay silent longer than a probe's idle wait) is run once more, and that
+# run decides it. A fail is never run again.
 recheck=()
 undecided=$("$work/checkresults" -results "$out/results.json" -undecided "${roles[@]}")
 if [[ -n $undecided ]]; then

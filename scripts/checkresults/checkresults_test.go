@@ -203,7 +203,7 @@ func dropCheck(f fixture, target, id string) fixture {
 
 func TestRecheck(t *testing.T) {
 	good := goodFixture()
-	undecided := good.with(nodeName, "pipeline-order", "error", "").with(nginxName, "pipeline-order", "error", "").with(nginxName, "smuggle-cl-te", "error", "")
+	undecided := good.with(nodeName, "pipeline-order", "error", "").with(nginxName, "pipeline-order", "error", "").with(nginxName, "smuggle-cl-te", "error", "").with(refName, "must-a", "error", "")
 	tests := []struct {
 		name, reason string
 		recheck      *fixture
@@ -211,10 +211,14 @@ func TestRecheck(t *testing.T) {
 		detail       string   // in the node pipeline-order outcome
 	}{
 		{"no recheck", "an error is not the verdict a fact wants", nil,
-			[]string{"nginx smuggle-cl-te", "nginx pipeline-order", "node pipeline-order"}, "error, first status 200"},
+			[]string{"nginx smuggle-cl-te", "nginx pipeline-order", "node pipeline-order", "reference passes every MUST", "reference has no error verdicts"}, "error, first status 200"},
 		{"recheck passes", "the second run decides the undecided checks", &good, nil, "error in the first run (r); rechecked: pass"},
 		{"recheck fails", "a fail in the second run fails the fact", ptr(good.with(nodeName, "pipeline-order", "fail", "")), []string{"node pipeline-order"}, "rechecked: fail"},
 		{"recheck errs again", "two errors leave the fact undecided, so it fails", ptr(good.with(nodeName, "pipeline-order", "error", "")), []string{"node pipeline-order"}, "rechecked: error"},
+		{"reference errs again", "a reference check in error twice fails both reference outcomes", ptr(good.with(refName, "must-a", "error", "")),
+			[]string{"reference passes every MUST", "reference has no error verdicts"}, "rechecked: pass"},
+		{"reference fails on recheck", "a reference MUST that fails when rechecked is broken", ptr(good.with(refName, "must-a", "fail", "")),
+			[]string{"reference passes every MUST"}, "rechecked: pass"},
 		{"recheck lacks it", "a recheck that did not run the check", ptr(dropCheck(good, nodeName, "pipeline-order")), []string{"node pipeline-order"}, "the recheck did not run it"},
 	}
 	for _, tt := range tests {
@@ -234,8 +238,8 @@ func TestRecheck(t *testing.T) {
 			}
 		})
 	}
-	if diff := cmp.Diff([]string{"smuggle-cl-te", "pipeline-order"}, undecidedFacts(undecided.results(t), mapping())); diff != "" {
-		t.Errorf("undecidedFacts lists each errored fact check once, in fact order (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]string{"smuggle-cl-te", "pipeline-order", "must-a"}, undecidedFacts(undecided.results(t), mapping())); diff != "" {
+		t.Errorf("undecidedFacts lists each errored fact check and reference check once, facts first (-want +got):\n%s", diff)
 	}
 	if got := undecidedFacts(good.results(t), mapping()); len(got) != 0 {
 		t.Errorf("undecidedFacts of decided results = %q, want none", got)
@@ -257,7 +261,7 @@ func TestReferenceMustsDetail(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			outs := checkReferenceMusts(tt.res.results(t), refName, corpusIssues())
+			outs := checkReferenceMusts(tt.res.results(t), nil, refName, corpusIssues())
 			if !strings.Contains(outs[0].detail, tt.want) {
 				t.Errorf("%s: detail %q does not contain %q", tt.reason, outs[0].detail, tt.want)
 			}

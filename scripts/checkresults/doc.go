@@ -15,11 +15,13 @@
 // All three roles are required: a fact about a server that was not run would
 // otherwise pass without checking anything.
 //
-// A fact's check may end in error: conform could not decide it (on a loaded
-// machine a target can stay silent longer than the probe's idle wait).
-// -undecided prints the ids of such checks, comma-separated for conform
-// run --only; -recheck names the results of that second run, whose verdicts
-// then decide those facts. A check that failed is never run again.
+// A check a fact rests on (a fact's own check, or any check of the reference
+// server) may end in error: conform could not decide it (on a loaded
+// machine a target can stay silent longer than a probe's idle wait, or a
+// dial can time out). -undecided prints the ids of such checks,
+// comma-separated for conform run --only; -recheck names the results of
+// that second run, whose verdicts then decide them. A check that failed is
+// never run again.
 //
 // It prints a summary per target (counts by verdict), then one line per fact
 // with "ok" or "FAIL" and why the fact is expected to hold, then the DOM
