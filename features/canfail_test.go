@@ -14,6 +14,7 @@ import (
 // @live scenarios that a server this careless must fail show that their
 // steps can fail.
 func sloppy(c net.Conn) {
+	defer c.Close()
 	var pending []byte
 	buf := make([]byte, 4096)
 	for {
@@ -40,7 +41,7 @@ func sloppy(c net.Conn) {
 // notice a server that does not frame, reject or close.
 func TestScenariosCanFail(t *testing.T) {
 	results, err := Run(context.Background(), Options{
-		Target:  &memTarget{name: "sloppy", serve: sloppy},
+		Target:  &memTarget{name: "sloppy", start: perConn(sloppy)},
 		bubbles: t,
 	})
 	if err != nil {

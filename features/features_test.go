@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -91,30 +90,10 @@ func andTags(expr, term string) string {
 // deviations are the scenarios the reference implementation fails today,
 // tagged @deviation so that go test stays green, with the reason each
 // fails. The CLI runs them like any other scenario and reports the fail.
-var deviations = map[string]deviation{
-	"parsing/the-reference-server-in-headers-lenient-mode-replaces-obs-fold-with-a-space": {
-		why: "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
-	},
-	"parsing/an-agent-in-headers-lenient-mode-unfolds-an-obs-fold-in-a-response": {
-		why: "impl/client keeps the HTAB of the fold (\"first\\tsecond\"); a user agent MUST replace an obs-fold with SP",
-	},
-	"limits/a-request-target-too-long-for-the-server-is-refused-with-414-not-431": {
-		why: "the request line counts against MaxHeaderSize, and the overflow is answered 431; RFC 9112 §3: a server that will not parse a request-target that long MUST answer 414",
-	},
-	"parsing/a-chunked-body-found-invalid-after-the-response-was-sent-still-ends-the-connection": {
-		why: "impl/server: a parse error in the body of a request whose response has already been written neither answers nor closes; the connection stays open and is never read again",
-	},
-	"parsing/a-chunk-size-too-large-for-64-bits-is-never-wrapped-around": {
-		why:  "the same impl/server fault, when the handler of \"/\" (which does not read the body) has written its response before the parser reaches the chunk size; when the parser is first, the server answers 400 and closes",
-		racy: true,
-	},
-}
-
-// deviation is why a scenario fails on the reference implementation.
-// racy means it fails only in some goroutine schedules.
-type deviation struct {
-	why  string
-	racy bool
+var deviations = map[string]string{
+	"parsing/the-reference-server-in-headers-lenient-mode-replaces-obs-fold-with-a-space": "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
+	"parsing/an-agent-in-headers-lenient-mode-unfolds-an-obs-fold-in-a-response":          "impl/client keeps the HTAB of the fold (\"first\\tsecond\"); a user agent MUST replace an obs-fold with SP",
+	"limits/a-request-target-too-long-for-the-server-is-refused-with-414-not-431":         "the request line counts against MaxHeaderSize, and the overflow is answered 431; RFC 9112 §3: a server that will not parse a request-target that long MUST answer 414",
 }
 
 // TestDeviations runs the @deviation scenarios and checks that each still
@@ -131,11 +110,8 @@ func TestDeviations(t *testing.T) {
 		t.Logf("%s: %s: %s", r.ID, r.Verdict, r.Reason)
 	}
 	want := map[string]Verdict{}
-	for id, d := range deviations {
+	for id := range deviations {
 		want[id] = Fail
-		if d.racy && got[id] == Pass {
-			want[id] = Pass
-		}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("@deviation scenarios (-want +got); a pass means the deviation is fixed and its tag and entry can go:\n%s", diff)
@@ -156,17 +132,33 @@ var netHTTPOutcomes = map[string]netHTTPOutcome{
 	},
 }
 
-// TestNetHTTP runs the @live scenarios against net/http and compares the
+// TestNetHTTP runs the @live scenarios against net/http, a server per
+// scenario over in-memory connections on the fake clock, and compares the
 // ones it does not pass with netHTTPOutcomes: differences are reported,
 // not hidden, and a change in either shows up here.
 func TestNetHTTP(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a loopback server")
-	}
-	results, err := Run(context.Background(), Options{Target: NetHTTP(), Patience: 2 * time.Second, Grace: 100 * time.Millisecond})
+	results, err := Run(context.Background(), Options{Target: netHTTPInMemory(), bubbles: t})
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkNetHTTP(t, results)
+}
+
+// TestNetHTTPOverTCP runs them against a net/http server on loopback, as
+// conform run would: the same outcomes, with real sockets and time.
+func TestNetHTTPOverTCP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for real time on a loopback server")
+	}
+	results, err := Run(context.Background(), Options{Target: NetHTTP(), Patience: 3 * time.Second, Grace: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkNetHTTP(t, results)
+}
+
+func checkNetHTTP(t *testing.T, results []Result) {
+	t.Helper()
 	got := map[string]Verdict{}
 	for _, r := range results {
 		if r.Verdict != Pass {
@@ -181,56 +173,5 @@ func TestNetHTTP(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("net/http outcomes that are not pass (-want +got); update netHTTPOutcomes and README.md:\n%s", diff)
 	}
-	ids := make([]string, 0, len(results))
-	for _, r := range results {
-		ids = append(ids, r.ID)
-	}
-	sort.Strings(ids)
-	t.Logf("%d @live scenarios against net/http", len(ids))
-}
-
-// TestRealClock runs the @live scenarios against the reference server the
-// way conform run does, without a *testing.T: on the real clock, results
-// returned rather than subtests.
-func TestRealClock(t *testing.T) {
-	results, err := Run(context.Background(), Options{Tags: "@live&&~@deviation", Grace: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(results) == 0 {
-		t.Fatal("no scenario ran")
-	}
-	for _, r := range results {
-		if r.Verdict != Pass {
-			t.Errorf("%s: %s: %s", r.ID, r.Verdict, r.Reason)
-		}
-		if len(r.Wire) == 0 || r.Target != "reference" || r.Level == "" || len(r.RFC) == 0 {
-			t.Errorf("%s: result without its wire log, target, level or RFC: %+v", r.ID, r)
-		}
-	}
-}
-
-// TestRunErrors checks that bad options are refused with an error that
-// says how to fix them.
-func TestRunErrors(t *testing.T) {
-	tests := []struct {
-		name, reason string
-		opts         Options
-		want         string
-	}{
-		{name: "tags", reason: "a malformed tag expression", opts: Options{Tags: "@must,"}, want: "is not a tag"},
-		{name: "format", reason: "an unknown formatter", opts: Options{Format: "fancy"}, want: `unknown formatter "fancy"`},
-		{name: "file", reason: "a feature file that does not exist", opts: Options{Files: []string{"nope.feature"}}, want: `no feature file "nope.feature"`},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Run(context.Background(), tc.opts)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("%s: got %v, want an error containing %q", tc.reason, err, tc.want)
-			}
-		})
-	}
-	if _, err := Live("localhost"); err == nil {
-		t.Error("Live accepted an address without a port")
-	}
+	t.Logf("%d @live scenarios against net/http", len(results))
 }

@@ -183,6 +183,23 @@ func TestPipe(t *testing.T) {
 			}
 		})
 	})
+	t.Run("writing to a closed peer", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			a, b := newPipe("a", "b", 64, 64)
+			b.Write([]byte("last"))
+			b.Close()
+			if n, err := a.Write([]byte("late")); n != 4 || err != nil {
+				t.Errorf("the first write to a closed peer succeeds, as on TCP; got %d, %v", n, err)
+			}
+			if _, err := a.Write([]byte("again")); !errors.Is(err, syscall.ECONNRESET) {
+				t.Errorf("the peer's reset fails the next write; got %v", err)
+			}
+			got, err := io.ReadAll(a)
+			if string(got) != "last" || !errors.Is(err, syscall.ECONNRESET) {
+				t.Errorf("what the peer sent is still read, then the reset; got %q, %v", got, err)
+			}
+		})
+	})
 	t.Run("read deadline", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			a, _ := newPipe("a", "b", 64, 64)

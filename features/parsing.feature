@@ -130,7 +130,7 @@ Feature: Parsing requests and responses, strictly and leniently
       Then the client receives a response with status 400 or 501
       And the server closes the connection
 
-    @live @must @rfc9112-7.1 @deviation
+    @live @must @rfc9112-7.1
     Scenario: a chunk size too large for 64 bits is never wrapped around
       0x10000000000000005 wraps to 5 in 64-bit arithmetic; a server that
       read it so would take "hello" as the chunk and answer the request
@@ -170,7 +170,7 @@ Feature: Parsing requests and responses, strictly and leniently
       And the response body contains "HPE_INVALID_CHUNK_SIZE"
       And the server closes the connection
 
-    @reference @must @rfc9112-7.1 @deviation
+    @reference @must @rfc9112-7.1
     Scenario: a chunked body found invalid after the response was sent still ends the connection
       A handler may answer before it reads the body. When the body then
       turns out to be malformed, the server cannot tell where the next

@@ -25,6 +25,10 @@ import (
 //   - closing with unread received bytes resets the connection, as TCP
 //     sends RST: the peer reads what was already in its buffer, then
 //     ECONNRESET, and its writes fail with ECONNRESET;
+//   - writing to a peer that has closed succeeds once (the bytes are
+//     lost), as on TCP, where only the peer's answer, a reset, tells the
+//     writer; after that the writer's reads end in ECONNRESET instead of
+//     EOF, and its writes fail;
 //   - deadlines work as on a net.Conn, on the time package's clock (fake
 //     inside a bubble).
 
@@ -41,17 +45,22 @@ func (a pipeAddr) String() string  { return string(a) }
 // stream is one direction of a pipe: bytes written by one end, read by the
 // other. Its fields are guarded by mu; cond wakes readers and writers.
 type stream struct {
-	mu       sync.Mutex
-	cond     sync.Cond
-	buf      []byte
-	capacity int
-	wclosed  bool // the writer half-closed or closed: EOF after buf
-	rclosed  bool // the reader closed its end: writes fail
-	reset    bool // the connection was reset: reads fail after buf, writes fail
-	rdl, wdl time.Time
-	rtimer   *time.Timer
-	wtimer   *time.Timer
+	mu         sync.Mutex
+	cond       sync.Cond
+	buf        []byte
+	capacity   int
+	wclosed    bool // the writer half-closed or closed: EOF after buf
+	rclosed    bool // the reader closed its end
+	readReset  bool // reads end in ECONNRESET after buf instead of EOF
+	writeReset bool // writes fail with ECONNRESET
+	rdl, wdl   time.Time
+	rtimer     *time.Timer
+	wtimer     *time.Timer
 }
+
+// errPeerClosed is returned by stream.write for the one write a closed
+// peer swallows; pipeConn.Write reports it as a success.
+var errPeerClosed = errors.New("peer closed")
 
 func newStream(capacity int) *stream {
 	s := &stream{capacity: capacity}
@@ -99,7 +108,7 @@ func (s *stream) read(p []byte) (int, error) {
 			s.buf = s.buf[:copy(s.buf, s.buf[n:])]
 			s.cond.Broadcast()
 			return n, nil
-		case s.reset:
+		case s.readReset:
 			return 0, syscall.ECONNRESET
 		case s.wclosed:
 			return 0, io.EOF
@@ -116,10 +125,13 @@ func (s *stream) write(p []byte) (int, error) {
 	n := 0
 	for {
 		switch {
-		case s.reset || s.rclosed:
+		case s.writeReset:
 			return n, syscall.ECONNRESET
 		case s.wclosed:
 			return n, net.ErrClosed
+		case s.rclosed:
+			s.writeReset = true
+			return n, errPeerClosed
 		case n == len(p):
 			return n, nil
 		case expired(s.wdl):
@@ -140,7 +152,7 @@ func (s *stream) write(p []byte) (int, error) {
 func (s *stream) pending() (n int, closed, reset bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.buf), s.wclosed, s.reset
+	return len(s.buf), s.wclosed, s.readReset
 }
 
 // pipeConn is one end of a pipe: it reads from in and writes to out.
@@ -161,10 +173,22 @@ func newPipe(aName, bName string, capAB, capBA int) (a, b *pipeConn) {
 	return a, b
 }
 
-func (c *pipeConn) Read(p []byte) (int, error)  { return c.in.read(p) }
-func (c *pipeConn) Write(p []byte) (int, error) { return c.out.write(p) }
-func (c *pipeConn) LocalAddr() net.Addr         { return c.local }
-func (c *pipeConn) RemoteAddr() net.Addr        { return c.remote }
+func (c *pipeConn) Read(p []byte) (int, error) { return c.in.read(p) }
+func (c *pipeConn) LocalAddr() net.Addr        { return c.local }
+func (c *pipeConn) RemoteAddr() net.Addr       { return c.remote }
+
+func (c *pipeConn) Write(p []byte) (int, error) {
+	n, err := c.out.write(p)
+	if err == errPeerClosed {
+		// The bytes reach a closed socket, which answers with a reset.
+		c.in.mu.Lock()
+		c.in.readReset = true
+		c.in.cond.Broadcast()
+		c.in.mu.Unlock()
+		return len(p), nil
+	}
+	return n, err
+}
 
 // CloseWrite half-closes the connection: the peer reads EOF once it has
 // read what was sent.
@@ -193,6 +217,9 @@ func (c *pipeConn) Close() error {
 	c.in.mu.Lock()
 	unread := len(c.in.buf) > 0
 	c.in.rclosed = true
+	if unread {
+		c.in.writeReset = true
+	}
 	c.in.buf = nil
 	c.in.cond.Broadcast()
 	c.in.mu.Unlock()
@@ -200,7 +227,7 @@ func (c *pipeConn) Close() error {
 	c.out.mu.Lock()
 	c.out.wclosed = true
 	if unread {
-		c.out.reset = true
+		c.out.readReset = true
 	}
 	c.out.cond.Broadcast()
 	c.out.mu.Unlock()

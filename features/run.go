@@ -249,7 +249,7 @@ func prepare(ctx context.Context, opts Options) (*runState, *godog.Options, func
 	if opts.Grace == 0 && target.reference() {
 		rs.grace = DefaultReferenceGrace
 	}
-	stop, err := target.start()
+	stop, err := target.startRun()
 	if err != nil {
 		return nil, nil, nil, err
 	}

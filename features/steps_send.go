@@ -7,9 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cucumber/godog"
 )
+
+// minDialTimeout is the least time a TCP dial is given.
+const minDialTimeout = 10 * time.Second
 
 // host is the Host field value for requests a step builds.
 func (w *world) host() string {
@@ -28,10 +32,14 @@ func (w *world) openConnection() error {
 	case w.mem != nil:
 		c = w.mem.dial()
 	default:
-		ctx, cancel := context.WithTimeout(w.ctx, w.patience())
+		// Connecting gets more time than a step's patience: a loaded
+		// machine can be slow to accept, and a refused dial says nothing
+		// about HTTP.
+		wait := max(w.patience(), minDialTimeout)
+		ctx, cancel := context.WithTimeout(w.ctx, wait)
 		defer cancel()
 		var err error
-		c, err = w.tcp.dial(ctx, w.patience())
+		c, err = w.tcp.dial(ctx, wait)
 		if err != nil {
 			w.log.add(len(w.conns)+1, evError, nil, err.Error())
 			return &harnessError{err}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strconv"
@@ -31,9 +32,9 @@ type Target interface {
 	// Description says what the target is.
 	Description() string
 
-	// start prepares the target for a run and returns a function that
+	// startRun prepares the target for a run and returns a function that
 	// stops it.
-	start() (stop func(), err error)
+	startRun() (stop func(), err error)
 	// reference reports whether scenarios can configure and observe the
 	// target (the @reference scenarios).
 	reference() bool
@@ -52,7 +53,7 @@ func (referenceTarget) Address() string { return "in-process" }
 func (referenceTarget) Description() string {
 	return "conform reference server (impl/server), in process"
 }
-func (referenceTarget) start() (func(), error) {
+func (referenceTarget) startRun() (func(), error) {
 	return func() {}, nil
 }
 func (referenceTarget) reference() bool     { return true }
@@ -76,13 +77,13 @@ func Live(addr string) (Target, error) {
 
 type liveTarget struct{ addr string }
 
-func (t *liveTarget) Name() string           { return t.addr }
-func (t *liveTarget) Address() string        { return t.addr }
-func (t *liveTarget) Description() string    { return "live server at " + t.addr }
-func (t *liveTarget) start() (func(), error) { return func() {}, nil }
-func (t *liveTarget) reference() bool        { return false }
-func (t *liveTarget) defaultTags() string    { return "@live" }
-func (t *liveTarget) dialAddr() string       { return t.addr }
+func (t *liveTarget) Name() string              { return t.addr }
+func (t *liveTarget) Address() string           { return t.addr }
+func (t *liveTarget) Description() string       { return "live server at " + t.addr }
+func (t *liveTarget) startRun() (func(), error) { return func() {}, nil }
+func (t *liveTarget) reference() bool           { return false }
+func (t *liveTarget) defaultTags() string       { return "@live" }
+func (t *liveTarget) dialAddr() string          { return t.addr }
 
 // NetHTTP returns a target that starts a net/http server on a loopback
 // port for the run, answering "/" with "ok". It runs the @live scenarios
@@ -110,7 +111,7 @@ func (t *netHTTPTarget) Description() string {
 func (t *netHTTPTarget) reference() bool     { return false }
 func (t *netHTTPTarget) defaultTags() string { return "@live&&~@slow" }
 
-func (t *netHTTPTarget) start() (func(), error) {
+func (t *netHTTPTarget) startRun() (func(), error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("net/http target: %w", err)
@@ -172,24 +173,29 @@ func (e *tcpEnv) dial(ctx context.Context, timeout time.Duration) (net.Conn, err
 // errNotReference is wrapped by steps that need the reference target.
 var errNotReference = errors.New("this step needs the reference target (tag the scenario @reference)")
 
-// memTarget is a server in memory, for this package's tests: serve runs
-// once per connection and must return when the client closes it. It runs
-// the @live scenarios, in synctest bubbles when the run has a T.
+// memTarget is a server in memory, for this package's tests. start runs
+// once per scenario, on the scenario's clock: it returns serve, which takes
+// over each new connection (and closes it when done), and stop, which ends
+// the server. It runs the @live scenarios, in synctest bubbles when the
+// run has a T.
 type memTarget struct {
 	name  string
-	serve func(net.Conn)
+	start func() (serve func(net.Conn), stop func())
 }
 
-func (t *memTarget) Name() string           { return t.name }
-func (t *memTarget) Address() string        { return "in-memory" }
-func (t *memTarget) Description() string    { return t.name + ", in memory" }
-func (t *memTarget) start() (func(), error) { return func() {}, nil }
-func (t *memTarget) reference() bool        { return false }
-func (t *memTarget) defaultTags() string    { return "@live&&~@slow" }
+func (t *memTarget) Name() string        { return t.name }
+func (t *memTarget) Address() string     { return "in-memory" }
+func (t *memTarget) Description() string { return t.name + ", in memory" }
+func (t *memTarget) reference() bool     { return false }
+func (t *memTarget) defaultTags() string { return "@live&&~@slow" }
+
+// startRun implements Target; the server starts per scenario instead.
+func (t *memTarget) startRun() (func(), error) { return func() {}, nil }
 
 // memEnv is a scenario's connections to a memTarget.
 type memEnv struct {
 	serve func(net.Conn)
+	stop  func()
 	n     int
 	wg    sync.WaitGroup
 }
@@ -200,8 +206,78 @@ func (e *memEnv) dial() net.Conn {
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		defer srv.Close()
 		e.serve(srv)
 	}()
 	return cli
+}
+
+func (e *memEnv) close() {
+	e.stop()
+	e.wg.Wait()
+}
+
+// perConn makes a memTarget start function for a server that handles each
+// connection in a function of its own, closing it when that returns.
+func perConn(handle func(net.Conn)) func() (func(net.Conn), func()) {
+	return func() (func(net.Conn), func()) {
+		return func(c net.Conn) {
+			defer c.Close()
+			handle(c)
+		}, func() {}
+	}
+}
+
+// memListener hands in-memory connections to a server that accepts them.
+type memListener struct {
+	conns  chan net.Conn
+	closed chan struct{}
+	once   sync.Once
+}
+
+func newMemListener() *memListener {
+	return &memListener{conns: make(chan net.Conn), closed: make(chan struct{})}
+}
+
+func (l *memListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *memListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *memListener) Addr() net.Addr { return pipeAddr("in-memory") }
+
+// push gives c to the server, or closes it if the listener is closed.
+func (l *memListener) push(c net.Conn) {
+	select {
+	case l.conns <- c:
+	case <-l.closed:
+		c.Close()
+	}
+}
+
+// netHTTPInMemory is a memTarget running a net/http Server, one per
+// scenario, over in-memory connections: its scenarios run on the fake
+// clock, so that a server keeping a connection open costs no real time.
+func netHTTPInMemory() *memTarget {
+	return &memTarget{name: "net/http", start: func() (func(net.Conn), func()) {
+		l := newMemListener()
+		srv := &http.Server{Handler: netHTTPRoutes(), ReadHeaderTimeout: time.Minute, ErrorLog: log.New(io.Discard, "", 0)}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			srv.Serve(l)
+		}()
+		return l.push, func() {
+			srv.Close()
+			<-done
+		}
+	}}
 }

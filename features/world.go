@@ -85,7 +85,8 @@ func (w *world) before(ctx context.Context, sc *godog.Scenario) (context.Context
 		case w.run.target.reference():
 			w.ref = newRefEnv(w.scaled)
 		case inMemory:
-			w.mem = &memEnv{serve: mt.serve}
+			serve, stop := mt.start()
+			w.mem = &memEnv{serve: serve, stop: stop}
 		default:
 			w.tcp = &tcpEnv{addr: w.run.target.(tcpTarget).dialAddr()}
 		}
@@ -130,7 +131,7 @@ func (w *world) cleanup() error {
 		errs = append(errs, w.ref.close(w.ex.fake(), 10*time.Second))
 	}
 	if w.mem != nil {
-		w.mem.wg.Wait()
+		w.mem.close()
 	}
 	return errors.Join(errs...)
 }
