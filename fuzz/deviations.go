@@ -1,5 +1,7 @@
 package fuzz
 
+import "github.com/conformhttp/conform/impl/parser"
+
 // Deviations is a set of known ways in which the code under test (the
 // parser, the server, the Agent) departs from what the checks of this
 // package expect. A deviation found by fuzzing is reported to the code's
@@ -20,10 +22,16 @@ const (
 	// agent target sends the requests the server hangs up on as POSTs,
 	// which Do does not retry.
 	DeviationAgentFreshRetry Deviations = 1 << iota
+	// DeviationPauseInReset (impl/parser): a pause from inside OnReset
+	// makes the parser fire OnReset again when Execute resumes, without
+	// reading a byte, so a consumer that pauses there on every call
+	// never gets past it (a livelock). While it is known, the split
+	// target does not pause from OnReset.
+	DeviationPauseInReset
 )
 
 // KnownDeviations are the deviations the code under test has today.
-const KnownDeviations = DeviationAgentFreshRetry
+const KnownDeviations = DeviationAgentFreshRetry | DeviationPauseInReset
 
 // Deviation is a known deviation: its bit, a name, and a check that fails
 // on an input that shows the deviation unless the deviations it is given
@@ -39,6 +47,11 @@ type Deviation struct {
 // DeviationList returns every known deviation with a check that shows it.
 func DeviationList() []Deviation {
 	return []Deviation{
+		{DeviationPauseInReset, "pause in OnReset", false, func(allow Deviations) error {
+			in := append(append(Options{Type: parser.Request}.Encode(), Plan{PauseEvery: 1}.Encode()...),
+				"GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n"...)
+			return checkSplit(in, allow)
+		}},
 		{DeviationAgentFreshRetry, "Agent retry into a dropped pool", true, func(allow Deviations) error {
 			return checkAgent(freshRetryPlan().Encode(), allow)
 		}},
