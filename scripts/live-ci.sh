@@ -31,7 +31,7 @@ out=${1:-$root/reports/out/live}
 
 port_lo=18080          # ports tried for the two servers, lowest first
 port_hi=18099
-start_deadline=20      # seconds for a server to accept and answer
+start_deadline=60      # seconds for a server to accept and answer
 conform_deadline=300   # seconds for conform run
 chromium_deadline=180  # seconds for each Chromium invocation
 build_deadline=600     # seconds for each go build (a cold module cache)
@@ -178,24 +178,25 @@ node_pid=$!
 # await NAME PID PORT LOGFILE WANT: waits until PID accepts on PORT and
 # answers a GET with a body containing WANT, or fails at the deadline.
 await() {
-	local name=$1 pid=$2 port=$3 logfile=$4 want=$5 end=$((SECONDS + start_deadline)) answer
+	local name=$1 pid=$2 port=$3 logfile=$4 want=$5 begin=$SECONDS end=$((SECONDS + start_deadline)) answer='' tries=0
 	while :; do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			cat "$logfile" >&2 || true
 			die "$name (pid $pid) exited before accepting on 127.0.0.1:$port"
 		fi
+		tries=$((tries + 1))
 		if accepts "$port"; then
 			answer=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port
 				printf 'GET /live-ci HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
 				cat <&3" 2>/dev/null || true)
 			if [[ $answer == *"$want"* ]]; then
-				log "$name answers on 127.0.0.1:$port (${answer%%$'\r'*})"
+				log "$name answers on 127.0.0.1:$port after $((SECONDS - begin))s (${answer%%$'\r'*})"
 				return 0
 			fi
 		fi
 		if ((SECONDS >= end)); then
 			cat "$logfile" >&2 || true
-			die "$name did not answer \"$want\" on 127.0.0.1:$port within ${start_deadline}s (last answer: ${answer:-none})"
+			die "$name did not answer \"$want\" on 127.0.0.1:$port within ${start_deadline}s ($tries tries; last answer: ${answer:-none}; its log is above)"
 		fi
 		sleep 0.2
 	done
