@@ -53,9 +53,7 @@ func (w *world) registerSteps(sc *godog.ScenarioContext) {
 	w.step(sc, `^the response header "([^"]*)" does not contain the token "([^"]*)"$`, w.headerLacksToken)
 	w.step(sc, `^response (\d+) has status (\d+)$`, w.nthStatus)
 	w.step(sc, `^response (\d+) has body `+quoted+`$`, w.nthBody)
-	w.step(sc, `^response (\d+) has no body$`, w.nthNoBody)
 	w.step(sc, `^response (\d+) has header "([^"]*)" with value "([^"]*)"$`, w.nthHeader)
-	w.step(sc, `^responses (\d+) and (\d+) have the same status$`, w.sameStatus)
 
 	// What the reference server's /echo says it read (steps_echo.go).
 	w.step(sc, `^the echo shows the body `+quoted+`$`, w.echoBody)

@@ -131,17 +131,6 @@ func (w *world) nthBody(n int, s string) error {
 	return nil
 }
 
-func (w *world) nthNoBody(n int) error {
-	r, err := w.nth(n)
-	if err != nil {
-		return err
-	}
-	if len(r.Body) > 0 {
-		return fmt.Errorf("response %d (%d %s) has a body: %s", n, r.Status, r.Reason, clip(r.Body))
-	}
-	return nil
-}
-
 func (w *world) nthHeader(n int, name, value string) error {
 	r, err := w.nth(n)
 	if err != nil {
@@ -150,21 +139,6 @@ func (w *world) nthHeader(n int, name, value string) error {
 	vs := r.get(name)
 	if !slices.ContainsFunc(vs, func(v string) bool { return strings.EqualFold(v, value) }) {
 		return fmt.Errorf("response %d: %s is %q, want %q", n, name, vs, value)
-	}
-	return nil
-}
-
-func (w *world) sameStatus(a, b int) error {
-	ra, err := w.nth(a)
-	if err != nil {
-		return err
-	}
-	rb, err := w.nth(b)
-	if err != nil {
-		return err
-	}
-	if ra.Status != rb.Status {
-		return fmt.Errorf("response %d has status %d, response %d has %d", a, ra.Status, b, rb.Status)
 	}
 	return nil
 }
