@@ -90,6 +90,15 @@ const (
 	uLenient
 )
 
+// Parts of an authority-form target.
+const (
+	aStart uint8 = iota
+	aRegName
+	aIPLiteral
+	aAfterLiteral
+	aPort
+)
+
 // Which limit limitOff enforces.
 const (
 	limHead uint8 = iota
@@ -264,7 +273,7 @@ loop:
 				p.urlState = uLenient
 			case p.method == MethodConnect:
 				p.urlState = uAuthority
-				p.urlHost, p.urlPort, p.urlColon = 0, 0, false
+				p.authState, p.urlPort = aStart, 0
 			case c == '/':
 				p.urlState = uOrigin
 			case c == '*':
@@ -321,21 +330,63 @@ loop:
 					continue
 				}
 			case uAuthority:
+				// authority-form = uri-host ":" port (RFC 9112 §3.2.3);
+				// uri-host is an IP-literal in brackets, or a reg-name /
+				// IPv4address without brackets or colons (RFC 3986
+				// §3.2.2); port = 1*DIGIT here.
+				bad := false
 				for ; j < end && authorityTab[b[j]]; j++ {
-					switch {
-					case b[j] == ':':
-						p.urlColon = true
-						p.urlPort = 0
-					case p.urlColon && isDigit(b[j]):
+					c := b[j]
+					switch p.authState {
+					case aStart:
+						switch c {
+						case '[':
+							p.authState = aIPLiteral
+						case ':', ']':
+							bad = true
+						default:
+							p.authState = aRegName
+						}
+					case aRegName:
+						switch c {
+						case ':':
+							p.authState = aPort
+						case '[', ']':
+							bad = true
+						}
+					case aIPLiteral:
+						switch {
+						case c == ']':
+							p.authState = aAfterLiteral
+						case unhex[c] == 0xff && c != ':' && c != '.':
+							bad = true
+						}
+					case aAfterLiteral:
+						if c != ':' {
+							bad = true
+						}
+						p.authState = aPort
+					case aPort:
+						if !isDigit(c) {
+							bad = true
+						}
 						p.urlPort++
-					case p.urlColon && b[j] != ']':
-						// Not a port after all: part of an IPv6 literal or
-						// invalid; the final check decides.
-						p.urlColon = false
-						p.urlHost++
-					default:
-						p.urlHost++
 					}
+					if bad {
+						break
+					}
+				}
+				if bad {
+					p.emitSpanErr(b, &spanStart, j)
+					p.fail(ErrInvalidURL, "Invalid authority-form target (want host:port or [IP-literal]:port)", b, j)
+					i = j
+					break loop
+				}
+				if j < end && b[j] == '%' && p.authState != aRegName {
+					p.emitSpanErr(b, &spanStart, j)
+					p.fail(ErrInvalidURL, "Percent-encoding outside the host of an authority-form target", b, j)
+					i = j
+					break loop
 				}
 			}
 			i = j
@@ -371,7 +422,7 @@ loop:
 				p.fail(ErrInvalidURL, "Request-target is neither origin-form nor absolute-form (no scheme)", b, i)
 				break loop
 			}
-			if p.urlState == uAuthority && (!p.urlColon || p.urlPort == 0 || p.urlHost == 0) {
+			if p.urlState == uAuthority && (p.authState != aPort || p.urlPort == 0) {
 				p.emitSpanErr(b, &spanStart, i)
 				p.fail(ErrInvalidURL, "CONNECT needs an authority-form target (host:port)", b, i)
 				break loop

@@ -127,9 +127,8 @@ type Parser struct {
 	mlen      int
 	vbuf      [3]byte // version digits, "1.1"
 	urlState  uint8
-	urlHost   int
-	urlPort   int
-	urlColon  bool
+	authState uint8    // part of an authority-form target
+	urlPort   int      // port digits seen
 	pct       int      // hex digits still due after a '%' in the target
 	firstLine bool     // the next field line is the first after the start line
 	nbuf      [20]byte // field name split across inputs, for framing fields
