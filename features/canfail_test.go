@@ -10,9 +10,10 @@ import (
 )
 
 // sloppy is a broken HTTP server: it answers every "\r\n\r\n" it reads
-// with "200 ok", reads no bodies, and never closes a connection. The
-// @live scenarios that a server this careless must fail show that their
-// steps can fail.
+// with "200 ok" (after a 100 Continue if the head asks for one, whatever
+// its version), reads no bodies, and never closes a connection. The @live
+// scenarios that a server this careless must fail show that their steps
+// can fail.
 func sloppy(c net.Conn) {
 	defer c.Close()
 	var pending []byte
@@ -25,8 +26,13 @@ func sloppy(c net.Conn) {
 			if i < 0 {
 				break
 			}
+			head := pending[:i]
 			pending = pending[i+4:]
-			if _, werr := c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")); werr != nil {
+			answer := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+			if bytes.Contains(head, []byte("Expect: 100-continue")) {
+				answer = "HTTP/1.1 100 Continue\r\n\r\n" + answer
+			}
+			if _, werr := c.Write([]byte(answer)); werr != nil {
 				return
 			}
 		}
@@ -79,6 +85,8 @@ func TestScenariosCanFail(t *testing.T) {
 		"pipelining/a-request-pipelined-after-a-post-with-a-chunked-body-is-answered":        Fail,
 		// Neither rejected nor answered: it waits for a CRLF CRLF.
 		"parsing/a-request-whose-lines-end-in-bare-lf-is-either-rejected-or-read-as-if-they-ended-in-crlf": Fail,
+		// A 100 Continue to an HTTP/1.0 request.
+		"expect-continue/an-expectation-in-an-http-1-0-request-is-ignored": Fail,
 		// A 200 with Content-Length, where a tunnel would begin.
 		"connect/any-2xx-answer-to-connect-comes-without-body-framing": Fail,
 	}

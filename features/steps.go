@@ -30,6 +30,7 @@ func (w *world) registerSteps(sc *godog.ScenarioContext) {
 	w.step(sc, `^the client receives a response$`, w.receiveAny)
 	w.step(sc, `^the client receives a response with status (\d+)$`, w.receiveStatus)
 	w.step(sc, `^the client receives a response with status (\d+) or (\d+)$`, w.receiveEither)
+	w.step(sc, `^the client receives a response that is not 100 Continue$`, w.receiveNot100)
 	w.step(sc, `^the client receives (\d+) responses$`, w.receiveN)
 	w.step(sc, `^the client reads every response$`, w.receiveAll)
 	w.step(sc, `^the client has received (\d+) responses$`, w.haveReceived)

@@ -83,6 +83,22 @@ func (w *world) receiveEither(a, b int) error {
 	return nil
 }
 
+// receiveNot100 takes the next response message, interim ones included,
+// and checks that it is not a 100 (Continue).
+func (w *world) receiveNot100() error {
+	r, err := w.nextMessage()
+	if err != nil {
+		return err
+	}
+	if r.Status == 100 {
+		return errors.New("the server sent 100 Continue")
+	}
+	if !interim(r) {
+		w.taken = append(w.taken, r)
+	}
+	return nil
+}
+
 func (w *world) receiveN(n int) error {
 	for i := range n {
 		if _, err := w.nextFinal(); err != nil {
