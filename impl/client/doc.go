@@ -52,6 +52,9 @@
 //   - Do retries an idempotent request once on a new socket when a reused
 //     socket fails before any response byte; Node reports "socket hang
 //     up" (see Agent.Do).
+//   - Host names the target's authority: the tunnel's destination for
+//     CONNECT, the origin for an absolute-form target (RFC 9112 §3.2); Node
+//     sends the proxy's host.
 //   - A non-2xx answer to CONNECT is an ordinary response with a body
 //     (RFC 9110 §9.3.6); Node treats every answer to CONNECT as a tunnel.
 //   - Any byte after the end of a response (not only a second response

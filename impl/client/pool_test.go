@@ -385,9 +385,14 @@ func TestMaxTotalSockets(t *testing.T) {
 	gsA, gsB := newGateServer(t), newGateServer(t)
 	a := newTestAgent(t, AgentOptions{KeepAlive: true, MaxTotalSockets: 1})
 
-	// A free socket of A is closed so that B can dial.
+	// A free socket of A is closed so that B can dial. (Should B be
+	// queued instead, the agent is closed to end the test at once.)
+	failIfQueued := &ClientTrace{ConnQueued: func(string, int) {
+		t.Errorf("B queued behind A's free socket")
+		go a.Close()
+	}}
 	get(t, a, gsA.URL+"/a", nil)
-	get(t, a, gsB.URL+"/b", nil)
+	get(t, a, gsB.URL+"/b", failIfQueued)
 	if s := a.Snapshot(); s.Dials != 2 || s.Destroyed != 1 || s.Free != 1 {
 		t.Errorf("pool %+v, want A's free socket closed for B", s)
 	}
@@ -416,11 +421,12 @@ func TestMaxTotalSockets(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
-	if body := <-done; body != "/b2" {
-		t.Errorf("B got %q", body)
-	}
 	if !errors.Is(putA, ErrSlotNeeded) {
 		t.Errorf("A's socket: PutIdleConn(%v), want ErrSlotNeeded", putA)
+		a.Close() // B would wait for ever
+	}
+	if body := <-done; body != "/b2" {
+		t.Errorf("B got %q", body)
 	}
 }
 

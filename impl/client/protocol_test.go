@@ -140,10 +140,16 @@ func TestWire(t *testing.T) {
 				"5\r\nhello\r\n8\r\n, world!\r\n0\r\nX-Checksum: abc\r\n\r\n",
 		},
 		{
-			name: "CONNECT target", reason: "CONNECT sends the authority of the URL (RFC 9110 §9.3.6)",
+			name: "CONNECT target", reason: "CONNECT sends the destination as target and Host (RFC 9112 §3.2.3, §3.2)",
 			agent: AgentOptions{KeepAlive: true},
 			req:   Request{Method: "CONNECT", URL: "http://proxy.test:3128", Target: "origin.test:443"},
-			want:  "CONNECT origin.test:443 HTTP/1.1\r\nHost: proxy.test:3128\r\nConnection: keep-alive\r\n\r\n",
+			want:  "CONNECT origin.test:443 HTTP/1.1\r\nHost: origin.test:443\r\nConnection: keep-alive\r\n\r\n",
+		},
+		{
+			name: "absolute form", reason: "through a forward proxy Host names the target's authority (RFC 9112 §3.2)",
+			agent: AgentOptions{KeepAlive: true},
+			req:   Request{URL: "http://proxy.test:3128", Target: "http://origin.test:8080/p?q"},
+			want:  "GET http://origin.test:8080/p?q HTTP/1.1\r\nHost: origin.test:8080\r\nConnection: keep-alive\r\n\r\n",
 		},
 		{
 			name: "IPv6 host", reason: "an IPv6 literal keeps its brackets in Host",

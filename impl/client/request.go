@@ -33,7 +33,9 @@ type Request struct {
 	// Target, when set, is the request-target sent instead of the URL's
 	// path and query: an authority ("example.com:443") for CONNECT, an
 	// absolute URL for a forward proxy, "*" for OPTIONS. CONNECT without
-	// Target sends the URL's host:port.
+	// Target sends the URL's host:port. The Host field follows the target
+	// (RFC 9112 §3.2): for CONNECT and an absolute URL it names their
+	// authority, not the proxy the URL points at.
 	Target string
 	// Header holds the fields to send, in order.
 	Header Header
@@ -188,6 +190,19 @@ func (r *Request) parseTarget() (target, error) {
 		if port == "" {
 			t.path = t.hostHeader + ":80"
 		}
+	}
+	// RFC 9112 §3.2: Host carries the authority of the target URI. For
+	// CONNECT that is the tunnel's destination, for an absolute-form
+	// target its authority (Node sends the proxy's host in both cases).
+	switch {
+	case r.method() == "CONNECT":
+		t.hostHeader = t.path
+	case len(t.path) > len(scheme) && strings.EqualFold(t.path[:len(scheme)], scheme):
+		a := t.path[len(scheme):]
+		if i := strings.IndexAny(a, "/?#"); i >= 0 {
+			a = a[:i]
+		}
+		t.hostHeader = a
 	}
 	return t, nil
 }
