@@ -80,13 +80,24 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# bounded SECS CMD...: runs CMD under timeout in the background and waits
-# for it, so a signal to this script is handled at once and cleanup can stop
-# it. Returns CMD's status (124 on timeout).
+# bounded SECS OUT ERR CMD...: runs CMD under timeout in the background,
+# its output appended to the files OUT and ERR ("-": this script's own), and
+# waits for it, so that a signal to this script is handled at once and
+# cleanup can stop it. The redirections stay inside: a function call
+# redirected from outside would send cleanup's own messages to the file too.
+# Returns CMD's status (124 on timeout).
 bounded() {
-	local secs=$1 rc=0
-	shift
-	timeout --kill-after=10 "$secs" "$@" &
+	local secs=$1 o=$2 e=$3 rc=0
+	shift 3
+	if [[ $o == - && $e == - ]]; then
+		timeout --kill-after=10 "$secs" "$@" &
+	elif [[ $o == - ]]; then
+		timeout --kill-after=10 "$secs" "$@" 2>>"$e" &
+	elif [[ $e == - ]]; then
+		timeout --kill-after=10 "$secs" "$@" >>"$o" &
+	else
+		timeout --kill-after=10 "$secs" "$@" >>"$o" 2>>"$e" &
+	fi
 	fg_pid=$!
 	wait "$fg_pid" || rc=$?
 	fg_pid=
@@ -117,10 +128,10 @@ if ((${#missing[@]} > 0)); then
 		made_policy=1
 	fi
 	apt_rc=0
-	{
-		bounded "$build_deadline" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-			bounded "$build_deadline" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-	} >"$work/apt.log" 2>&1 || apt_rc=$?
+	apt_log=$work/apt.log
+	bounded "$build_deadline" "$apt_log" "$apt_log" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+		bounded "$build_deadline" "$apt_log" "$apt_log" env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends "${missing[@]}" || apt_rc=$?
 	if [[ -n $made_policy ]]; then rm -f /usr/sbin/policy-rc.d; fi
 	if ((apt_rc != 0)); then
 		tail -n 30 "$work/apt.log" >&2
@@ -138,8 +149,8 @@ log "chromium: $("$chromium" --version 2>/dev/null)"
 
 # go run would turn conform's exit status 3 into 1, so build binaries.
 log "building conform and checkresults"
-bounded "$build_deadline" go build -o "$work/conform" ./cmd/conform || die "go build ./cmd/conform failed"
-bounded "$build_deadline" go build -o "$work/checkresults" ./scripts/checkresults || die "go build ./scripts/checkresults failed"
+bounded "$build_deadline" - - go build -o "$work/conform" ./cmd/conform || die "go build ./cmd/conform failed"
+bounded "$build_deadline" - - go build -o "$work/checkresults" ./scripts/checkresults || die "go build ./scripts/checkresults failed"
 
 # ---- 2. servers -----------------------------------------------------------
 
@@ -213,8 +224,9 @@ nginx_t=127.0.0.1:$nginx_port
 node_t=127.0.0.1:$node_port
 log "conform run --target reference --target $nginx_t --target $node_t (output: $out)"
 run_rc=0
-bounded "$conform_deadline" "$work/conform" run --target reference --target "$nginx_t" --target "$node_t" \
-	--timeouts fast --report "$out" --junit "$out/junit.xml" >"$out/run.txt" 2>"$out/run.log" || run_rc=$?
+bounded "$conform_deadline" "$out/run.txt" "$out/run.log" "$work/conform" run \
+	--target reference --target "$nginx_t" --target "$node_t" \
+	--timeouts fast --report "$out" --junit "$out/junit.xml" || run_rc=$?
 case $run_rc in
 0) log "conform run: exit 0 (no MUST broken anywhere)" ;;
 3) log "conform run: exit 3 (non-conformance found, as expected of real servers)" ;;
@@ -230,23 +242,29 @@ grep -v '^  ' "$out/run.txt" | sed 's/^/  /'
 
 # ---- 4. the report in headless Chromium -------------------------------------
 
-# chrome ARGS...: headless Chromium with a new empty profile, flags that keep
-# it off the network (the machine's network is closed) and a deadline.
+# chrome OUT ERR ARGS...: headless Chromium with a new empty profile, flags
+# that keep it off the network (the machine's network is closed) and a
+# deadline; OUT and ERR as for bounded.
 chrome() {
-	local profile
+	local o=$1 e=$2 profile
+	shift 2
 	profile=$(mktemp -d "$work/chromium.XXXXXX")
-	bounded "$chromium_deadline" "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	bounded "$chromium_deadline" "$o" "$e" "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--user-data-dir="$profile" "$@"
 }
 url=file://$out/report.html
 log "rendering the report in headless Chromium"
-chrome --dump-dom "$url" >"$out/dom.html" 2>"$work/chromium-dom.log" ||
+chrome "$out/dom.html" "$work/chromium-dom.log" --dump-dom "$url" ||
 	{ tail -n 20 "$work/chromium-dom.log" >&2; die "chromium --dump-dom failed"; }
-chrome --hide-scrollbars --window-size=1280,2000 --screenshot="$out/report.png" "$url" >"$work/chromium-shot.log" 2>&1 ||
+chrome "$work/chromium-shot.log" "$work/chromium-shot.log" \
+	--hide-scrollbars --window-size=1280,2000 --screenshot="$out/report.png" "$url" ||
 	{ tail -n 20 "$work/chromium-shot.log" >&2; die "chromium --screenshot failed"; }
 [[ $(head -c 8 "$out/report.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ||
 	die "$out/report.png is not a PNG"
+# A blank 1280x2000 page compresses to under 10 KB; the report's first
+# screen (banner, summary cards, tables) to about 200 KB.
+(($(wc -c <"$out/report.png") > 32768)) || die "$out/report.png is nearly empty: Chromium took it before the report was painted"
 log "screenshot: $out/report.png ($(wc -c <"$out/report.png") bytes)"
 
 # ---- 5. facts ---------------------------------------------------------------
@@ -261,8 +279,9 @@ undecided=$("$work/checkresults" -results "$out/results.json" -undecided "${role
 if [[ -n $undecided ]]; then
 	log "conform could not decide $undecided; running them again"
 	rc=0
-	bounded "$conform_deadline" "$work/conform" run --target reference --target "$nginx_t" --target "$node_t" \
-		--timeouts fast --only "$undecided" --report "$out/recheck" >"$out/recheck.txt" 2>&1 || rc=$?
+	bounded "$conform_deadline" "$out/recheck.txt" "$out/recheck.txt" "$work/conform" run \
+		--target reference --target "$nginx_t" --target "$node_t" \
+		--timeouts fast --only "$undecided" --report "$out/recheck" || rc=$?
 	case $rc in
 	0 | 1 | 3) recheck=(-recheck "$out/recheck/results.json") ;;
 	*) die "conform run --only $undecided failed with exit status $rc" ;;
