@@ -91,9 +91,7 @@ func andTags(expr, term string) string {
 // tagged @deviation so that go test stays green, with the reason each
 // fails. The CLI runs them like any other scenario and reports the fail.
 var deviations = map[string]string{
-	"parsing/the-reference-server-in-headers-lenient-mode-replaces-obs-fold-with-a-space": "the lenient parser keeps the HTAB of the fold (\"first\\tsecond\"); RFC 9112 §5.2 asks for the fold to be replaced by SP",
-	"parsing/an-agent-in-headers-lenient-mode-unfolds-an-obs-fold-in-a-response":          "impl/client keeps the HTAB of the fold (\"first\\tsecond\"); a user agent MUST replace an obs-fold with SP",
-	"limits/a-request-target-too-long-for-the-server-is-refused-with-414-not-431":         "the request line counts against MaxHeaderSize, and the overflow is answered 431; RFC 9112 §3: a server that will not parse a request-target that long MUST answer 414",
+	"limits/a-request-target-too-long-for-the-server-is-refused-with-414-not-431": "the request line counts against MaxHeaderSize, and the overflow is answered 431; RFC 9112 §3: a server that will not parse a request-target that long MUST answer 414",
 }
 
 // TestDeviations runs the @deviation scenarios and checks that each still

@@ -260,7 +260,7 @@ Feature: Parsing requests and responses, strictly and leniently
       And the response body contains "HPE_INVALID_HEADER_TOKEN"
       And the server closes the connection
 
-    @reference @must @rfc9112-5.2 @deviation
+    @reference @must @rfc9112-5.2
     Scenario: the reference server in headers lenient mode replaces obs-fold with a space
       Given the server parses leniently with "headers"
       When the client sends:
@@ -371,7 +371,7 @@ Feature: Parsing requests and responses, strictly and leniently
       Then agent request 1 fails with HPE_HEADER_OVERFLOW
       And the agent keeps 0 free sockets
 
-    @reference @must @rfc9112-5.2 @deviation
+    @reference @must @rfc9112-5.2
     Scenario: an agent in headers lenient mode unfolds an obs-fold in a response
       A user agent MUST replace obs-fold in a response with spaces; the
       strict default agent refuses it instead (HPE_INVALID_HEADER_TOKEN),

@@ -82,7 +82,12 @@ func (p *Parser) emptyValue(b []byte, i int) bool {
 // specialByte feeds b[j], a byte of a framing field's value, to that
 // field's grammar.
 func (p *Parser) specialByte(b []byte, j int) bool {
-	c := b[j]
+	return p.specialChar(b[j], p.base+int64(j))
+}
+
+// specialChar feeds c, at offset off, to the grammar of the framing field
+// being read.
+func (p *Parser) specialChar(c byte, off int64) bool {
 	switch p.hstate {
 	case hContentLength:
 		// Content-Length = 1*DIGIT (RFC 9110 §8.6); trailing OWS is
@@ -90,12 +95,12 @@ func (p *Parser) specialByte(b []byte, j int) bool {
 		switch {
 		case isDigit(c):
 			if p.valWS {
-				p.fail(ErrInvalidContentLength, "Invalid character in Content-Length (digits after whitespace)", b, j)
+				p.failAt(ErrInvalidContentLength, "Invalid character in Content-Length (digits after whitespace)", off)
 				return false
 			}
 			d := uint64(c - '0')
 			if p.cl > (math.MaxUint64-d)/10 {
-				p.fail(ErrInvalidContentLength, "Content-Length overflow", b, j)
+				p.failAt(ErrInvalidContentLength, "Content-Length overflow", off)
 				return false
 			}
 			p.cl = p.cl*10 + d
@@ -103,7 +108,7 @@ func (p *Parser) specialByte(b []byte, j int) bool {
 		case c == ' ' || c == '\t':
 			p.valWS = true
 		default:
-			p.fail(ErrInvalidContentLength, "Invalid character in Content-Length", b, j)
+			p.failAt(ErrInvalidContentLength, "Invalid character in Content-Length", off)
 			return false
 		}
 	case hTransferEncoding:

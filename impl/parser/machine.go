@@ -33,6 +33,7 @@ const (
 	sValue
 	sValueLF
 	sValueEnd // after a field line's LF: an obs-fold, or the next line
+	sFoldWS   // LenientHeaders or a response: whitespace of an obs-fold
 	sHeadersLF
 	sBodyCL
 	sBodyEOF
@@ -109,6 +110,7 @@ const (
 var (
 	constH    = []byte("H")
 	constHTTP = []byte("HTTP")
+	constSP   = []byte(" ")
 )
 
 // Execute parses b, a continuation of everything given since Reset, calling
@@ -869,13 +871,21 @@ loop:
 
 		case sValueEnd:
 			if (c == ' ' || c == '\t') && (p.lenient&LenientHeaders != 0 || p.curTyp == Response) {
-				// obs-fold (RFC 9112 §5.2): the value goes on; the folded
-				// line's whitespace stands in for the line break. A user
-				// agent MUST accept it in a response; a server may reject
-				// it, and does unless LenientHeaders.
-				p.state = sValue
-				p.open = spValue
-				spanStart = i
+				// obs-fold (RFC 9112 §5.2): a recipient that accepts it
+				// MUST replace it with SP: the value goes on after one SP
+				// span (a constant, reported at the fold's first
+				// whitespace byte). A user agent MUST accept folds in a
+				// response; a server may reject them, and does unless
+				// LenientHeaders.
+				off := p.base + int64(i)
+				i++
+				p.state = sFoldWS
+				if p.hstate != hOther && !p.specialChar(' ', off) {
+					break loop
+				}
+				if !p.span(p.cb.OnHeaderValue, constSP, off) {
+					break loop
+				}
 				continue
 			}
 			p.state = sHeaderStart
@@ -888,6 +898,31 @@ loop:
 			}
 			if c == ' ' || c == '\t' {
 				p.fail(ErrInvalidHeaderToken, "obs-fold (a field line starting with whitespace) is not allowed", b, i)
+				break loop
+			}
+
+		case sFoldWS:
+			// The rest of an obs-fold's whitespace, then the value goes on.
+			switch {
+			case c == ' ' || c == '\t':
+				i++
+			case c == '\r':
+				i++
+				p.state = sValueLF
+			case c == '\n':
+				if p.lenient&LenientOptionalCRBeforeLF == 0 {
+					p.fail(ErrCRExpected, "Missing expected CR after header value", b, i)
+					break loop
+				}
+				i++
+				p.valueEnd = p.base + int64(i)
+				p.state = sValueEnd
+			case valueTab[c] || (p.lenient&LenientHeaders != 0 && valueLenientTab[c]):
+				p.state = sValue
+				p.open = spValue
+				spanStart = i
+			default:
+				p.fail(ErrInvalidHeaderToken, "Invalid character in header value", b, i)
 				break loop
 			}
 
