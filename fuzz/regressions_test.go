@@ -57,6 +57,8 @@ func TestRegressions(t *testing.T) {
 			"StructuredRequest", "pct-encoding-in-query"},
 		{"trailer-declares-transfer-encoding", "net/http refuses Trailer: Transfer-Encoding, ours leaves the field to the server: intended, pending-nethttp-trailer-declares-framing",
 			"StructuredRequest", "trailer-declares-transfer-encoding"},
+		{"connect-chunked-body", "net/http reads the chunked body of a CONNECT request and refuses its trailer, ours switched to the tunnel at the head: intended, pending-nethttp-connect-body-rejected",
+			"StructuredRequest", "connect-chunked-body"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +82,7 @@ func TestPendingStillPending(t *testing.T) {
 	}{
 		{"pending-nethttp-pct-encoding-query", "pct-encoding-in-query"},
 		{"pending-nethttp-trailer-declares-framing", "trailer-declares-transfer-encoding"},
+		{"pending-nethttp-connect-body-rejected", "connect-chunked-body"},
 	}
 	theirs, err := differential.LoadKnown()
 	if err != nil {
