@@ -44,5 +44,10 @@ fuzz-one:
 conform:
 	$(GO) run ./cmd/conform run
 
+# conform against real nginx and Node.js (scripts/live-ci.sh): installs nginx and chromium
+# from Debian's packages when missing (needs root then); writes reports/out/live/.
+live:
+	scripts/live-ci.sh
+
 clean:
 	rm -rf reports/out

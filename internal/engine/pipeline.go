@@ -121,7 +121,12 @@ func pipelineOrder(ctx context.Context, env *Env, reqs []string) Outcome {
 	var results []*probe.Result
 	want := make([]fingerprint, len(reqs))
 	for i, req := range reqs {
-		res := env.do(ctx, &probe.Probe{Chunks: [][]byte{[]byte(req)}, Responses: 1})
+		// A slow target gets the patient second try here too: a request
+		// alone that found no answer within the idle wait says nothing
+		// about pipelining.
+		res, _ := env.doPatiently(ctx, &probe.Probe{Chunks: [][]byte{[]byte(req)}, Responses: 1}, func(res *probe.Result) bool {
+			return len(finals(res)) == 1
+		})
 		results = append(results, res)
 		if v, why, bad := harnessProblem(res, env.Config.Limits); bad {
 			return Outcome{Verdict: v, Reason: fmt.Sprintf("request %d alone: %s", i+1, why), Wire: wire(results...)}

@@ -96,14 +96,13 @@ func knownReferenceIssues() (map[string]string, error) {
 	return known, nil
 }
 
-// corpusIssues are corpus checks the reference server fails because their
-// rule does not allow what the RFC allows.
+// corpusIssues are corpus checks the reference server is known to fail,
+// each with the reason. There are none today: the three there were
+// (cl-max-uint64, upgrade-with-body, upgrade-chunked-body) were corpus
+// rules that did not allow an early answer or an ignored Upgrade, both of
+// which the RFC permits, and the rules now do.
 func corpusIssues() map[string]string {
-	return map[string]string{
-		"cl-max-uint64":        `impl/server's handler answers 200 before the 2^64-1-byte body arrives; the corpus rule "wait | reject" does not allow an answer sent before the body, which RFC 9112 permits`,
-		"upgrade-with-body":    `impl/server ignores Upgrade (RFC 9110 §7.8 lets it) and parses the bytes after the body as a next request, answering 400; the corpus rule "status 101 | accept" does not allow "accept then reject"`,
-		"upgrade-chunked-body": `as upgrade-with-body, with a chunked body`,
-	}
+	return map[string]string{}
 }
 
 // undecidedFacts returns the ids of the checks facts rest on that ended in
