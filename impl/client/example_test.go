@@ -103,3 +103,13 @@ func ExampleRequest_raw() {
 	// Output:
 	// 400 close 400 Bad Request
 }
+
+// Requests share sockets when their targets have the same name, which is
+// built as Node's agent.getName builds it.
+func ExampleTarget_Name() {
+	fmt.Println(client.Target{Host: "localhost", Port: 8080, Family: 4}.Name())
+	fmt.Println(client.Target{Host: "localhost", Port: 80, SocketPath: "/run/app.sock"}.Name())
+	// Output:
+	// localhost:8080::4
+	// localhost:80::/run/app.sock
+}

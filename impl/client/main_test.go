@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 // a bounded number of times before it gives up; it never sleeps.
 func leakedGoroutines() string {
 	var leaks []string
-	for range 10000 {
+	for range 1000 {
 		buf := make([]byte, 1<<20)
 		buf = buf[:runtime.Stack(buf, true)]
 		stacks := strings.Split(string(buf), "\n\n")
