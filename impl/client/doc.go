@@ -45,7 +45,16 @@
 //
 // Every socket is driven by the goroutine of the request that holds it;
 // the only goroutines the Agent owns are the watchers of free sockets,
-// and Close waits for them.
+// and Close waits for them. A watcher starts once a socket has been free
+// for a millisecond, so a socket reused at once (the common case under
+// load) costs no goroutine and no system call; a server's close within
+// that millisecond is seen by the next request instead, which Do then
+// retries if it may.
+//
+// Writes go straight to the socket on the caller's goroutine: a request
+// body blocks while the server does not read it. A server that answers
+// early and stops reading is noticed when the write fails or the timeout
+// passes; Do then still returns the answer if one arrived.
 //
 // # Where this differs from Node
 //
