@@ -42,7 +42,17 @@ func benchServer(b *testing.B, kind string) (string, func()) {
 	var stop func()
 	switch kind {
 	case "conform":
-		srv := &Server{Handler: HandlerFunc(helloOurs)}
+		// Any client error or timeout means the benchmark is not
+		// measuring what it should.
+		srv := &Server{Handler: HandlerFunc(helloOurs),
+			OnClientError: func(e *ClientError) []byte {
+				b.Errorf("conform: client error on a benchmark connection: %v", e)
+				return e.Response()
+			},
+			OnTimeout: func(_ net.Conn, k TimeoutKind) {
+				b.Errorf("conform: %v timeout on a benchmark connection", k)
+			},
+		}
 		go func() { defer close(done); srv.Serve(l) }()
 		stop = func() { srv.Shutdown(context.Background()); <-done }
 	case "net-http":

@@ -347,12 +347,13 @@ func (c *conn) onMessageComplete(p *parser.Parser) error {
 	}
 	c.inRequest = false
 	c.headDone = false
-	c.recycleLocked(ex)
 	if ex.last || c.shutting {
 		c.stopRead = true
 		c.stopAfter = true
 		p.Pause()
 	}
+	// Last: the exchange may be reused at once.
+	c.recycleLocked(ex)
 	c.checkDoneLocked()
 	return nil
 }
