@@ -37,7 +37,7 @@
 //
 // Usage:
 //
-//	conform run [--target HOST:PORT]... [--suite corpus,pipelining,...]
+//	conform run [--target [NAME=]HOST:PORT]... [--suite corpus,...]
 //	            [--only ID-or-glob] [--level must,should,may,none]
 //	            [--timeouts fast|real] [--headers-timeout D]
 //	            [--request-timeout D] [--keep-alive-timeout D] [--split]
@@ -76,9 +76,11 @@
 //
 // Flags:
 //
-//	--target HOST:PORT
-//	    A server to check; repeat for several. "reference" is the
-//	    embedded reference server, the default.
+//	--target [NAME=]HOST:PORT
+//	    A server to check; repeat for several. NAME labels it in the
+//	    report (--target nginx=127.0.0.1:8080); without one the address
+//	    is the label. "reference" is the embedded reference server, the
+//	    default.
 //	--suite NAME,...
 //	    Run only these suites: corpus, pipelining, connect, timeouts,
 //	    features.

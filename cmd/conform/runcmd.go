@@ -122,7 +122,11 @@ func parseRunFlags(args []string) (*runOptions, error) {
 	fs := &flagSet{cmd: "run"}
 	fs.value("target", "HOST:PORT", func(v string) error {
 		if v != engine.ReferenceName {
-			if err := checkAddr(v); err != nil {
+			name, addr := splitTarget(v)
+			if name == engine.ReferenceName {
+				return fmt.Errorf("target name %q is the embedded server's; choose another name for %s", name, addr)
+			}
+			if err := checkAddr(addr); err != nil {
 				return err
 			}
 		}
@@ -181,7 +185,16 @@ func parseRunFlags(args []string) (*runOptions, error) {
 	return o, nil
 }
 
-// checkAddr checks a --target value.
+// splitTarget splits a --target value NAME=HOST:PORT into its name and
+// address; a plain HOST:PORT is its own name.
+func splitTarget(v string) (name, addr string) {
+	if n, a, ok := strings.Cut(v, "="); ok && n != "" {
+		return n, a
+	}
+	return v, v
+}
+
+// checkAddr checks the address of a --target value.
 func checkAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -209,7 +222,12 @@ func runRun(ctx context.Context, e *env, args []string) error {
 	var targets []engine.Target
 	for _, name := range o.targets {
 		if name != engine.ReferenceName {
-			targets = append(targets, engine.Target{Name: name, Addr: name, Description: "live server at " + name, Timeouts: o.timeouts})
+			n, addr := splitTarget(name)
+			desc := "live server at " + addr
+			if n != addr {
+				desc = n + ", live server at " + addr
+			}
+			targets = append(targets, engine.Target{Name: n, Addr: addr, Description: desc, Timeouts: o.timeouts})
 			continue
 		}
 		t, stop, err := engine.StartReference(o.mode)

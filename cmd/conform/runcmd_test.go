@@ -152,6 +152,10 @@ func TestRunExitCodes(t *testing.T) {
 			func() []string {
 				return []string{"--target", fakeServer(t, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), "--only", id}
 			}, ExitOK, ""},
+		{"named", "NAME=HOST:PORT labels the target in the summary",
+			func() []string {
+				return []string{"--target", "myserver=" + fakeServer(t, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), "--only", id}
+			}, ExitOK, "myserver ("},
 		{"unreachable", "nothing listening: the harness could not decide, exit 1",
 			func() []string { return []string{"--target", closed(), "--only", id} }, ExitHarness, "  error " + id + ": could not connect"},
 	}
@@ -180,6 +184,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{"target without host", []string{"--target", ":80"}, "no host"},
 		{"bad port", []string{"--target", "127.0.0.1:99999"}, `port "99999" is not a number from 1 to 65535`},
 		{"twice", []string{"--target", "127.0.0.1:1", "--target", "127.0.0.1:1"}, "given twice"},
+		{"named without port", []string{"--target", "x=localhost"}, "give the target as HOST:PORT"},
+		{"reference as a name", []string{"--target", "reference=127.0.0.1:80"}, "is the embedded server's"},
 		{"suite", []string{"--suite", "corpus,bogus"}, `unknown suite "bogus"; the suites are corpus, pipelining, connect, timeouts, features`},
 		{"level", []string{"--level", "must,could"}, `unknown level "could"`},
 		{"pattern", []string{"--only", "[x"}, `bad pattern "[x"`},
