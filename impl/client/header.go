@@ -103,6 +103,21 @@ func checkToken(what, s string) error {
 	return nil
 }
 
+// checkFieldName checks the name of field i of a section; the
+// description is only built for an error.
+func checkFieldName(section string, i int, name string) error {
+	if name != "" {
+		ok := true
+		for j := 0; j < len(name) && ok; j++ {
+			ok = tokenTab[name[j]]
+		}
+		if ok {
+			return nil
+		}
+	}
+	return checkToken(fmt.Sprintf("name of %s %d", section, i), name)
+}
+
 // checkFieldValue rejects CR, LF and NUL in a field value (RFC 9110 §5.5:
 // "a recipient ... MUST either reject the message or replace each of those
 // characters with SP"; a sender must not produce them). Other control

@@ -260,7 +260,7 @@ func (r *Request) prepareHead(t *target, m string, bodyLen int64, hasBody, keepA
 	}
 	var haveCL, haveTE bool
 	for i, f := range r.Header {
-		if err := checkToken(fmt.Sprintf("name of header %d", i), f.Name); err != nil {
+		if err := checkFieldName("header", i, f.Name); err != nil {
 			return hi, err
 		}
 		if err := checkFieldValue(f.Name, f.Value); err != nil {
@@ -372,7 +372,7 @@ func lastCodingChunked(h Header) bool {
 func appendTrailer(dst []byte, trailer Header) ([]byte, error) {
 	dst = append(dst, "0\r\n"...)
 	for i, f := range trailer {
-		if err := checkToken(fmt.Sprintf("name of trailer field %d", i), f.Name); err != nil {
+		if err := checkFieldName("trailer field", i, f.Name); err != nil {
 			return dst, err
 		}
 		if err := checkFieldValue(f.Name, f.Value); err != nil {
