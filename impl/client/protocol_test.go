@@ -449,3 +449,55 @@ func TestRetry(t *testing.T) {
 		})
 	}
 }
+
+// TestBodyClose checks what closing a body before its end does to the
+// socket, and Abort.
+func TestBodyClose(t *testing.T) {
+	tests := []struct {
+		name    string
+		reason  string
+		reply   string
+		abort   bool
+		wantPut error
+	}{
+		{"rest buffered", "the rest of the body already arrived: the socket is kept", okResponse, false, nil},
+		{"rest buffered, chunked", "a chunked body read to its end from the buffer",
+			"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", false, nil},
+		{"rest missing", "Node's res.destroy(): the unread rest would be taken for the next response", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok", false, ErrBodyNotConsumed},
+		{"abort", "Abort destroys the socket even with the body complete", okResponse, true, errAny},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ws := &wireServer{replies: []string{tc.reply}}
+				a := newTestAgent(t, AgentOptions{KeepAlive: true, Dialer: ws})
+				var put []error
+				cr, err := a.Start(context.Background(), &Request{URL: "http://pipe/", Trace: &ClientTrace{
+					PutIdleConn: func(err error) { put = append(put, err) },
+				}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := cr.End(nil); err != nil {
+					t.Fatal(err)
+				}
+				res, err := cr.Response()
+				if err != nil {
+					t.Fatal(err)
+				}
+				synctest.Wait() // let the whole reply arrive
+				if tc.abort {
+					cr.Abort()
+				} else {
+					res.Body.Close()
+				}
+				if len(put) != 1 || (!errors.Is(put[0], tc.wantPut) && !(tc.wantPut == errAny && put[0] != nil)) {
+					t.Errorf("PutIdleConn got %v, want [%v] (%s)", put, tc.wantPut, tc.reason)
+				}
+				if _, err := res.Body.Read(make([]byte, 8)); err == nil || err == io.EOF {
+					t.Errorf("Read after Close/Abort = %v, want an error", err)
+				}
+			})
+		})
+	}
+}
