@@ -24,3 +24,4 @@ compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzStructuredReque
 # not built: github.com/conformhttp/conform/differential FuzzDifferentialResponse: as FuzzDifferentialRequest
 # not built: github.com/conformhttp/conform/fuzz FuzzServerPipeline: it runs each input in a testing/synctest bubble (fake clock for the server's timeouts, hang and goroutine-leak detection), and synctest.Test needs the standard *testing.T, which the libFuzzer build replaces with go-118-fuzz-build's shim
 # not built: github.com/conformhttp/conform/fuzz FuzzAgent: as FuzzServerPipeline, the Agent's timeouts and the plan's delays run on a synctest bubble's clock
+# not built: github.com/conformhttp/conform/impl/client FuzzResponse: as FuzzServerPipeline, it runs in a testing/synctest bubble, which needs the standard *testing.T

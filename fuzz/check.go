@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/conformhttp/conform/impl/parser"
 )
@@ -163,6 +164,7 @@ type Checker struct {
 	open         kind // span kind with fragments and no complete yet
 	openStart    int64
 	openEnd      int64
+	afterFold    bool // the last value fragment was an obs-fold's SP
 
 	methodOff, versionOff int64
 
@@ -332,7 +334,7 @@ func (c *Checker) span(k kind, off int64, b []byte) {
 	case off < 0 || end > int64(len(c.in)):
 		c.failValues("span ends outside the input", off, end, int64(len(c.in)))
 		return
-	case !bytes.Equal(b, c.in[off:end]):
+	case !bytes.Equal(b, c.in[off:end]) && !(k == kValue && c.foldSP(off, b)):
 		c.fail("span bytes differ from the input at their offset", off)
 		return
 	}
@@ -341,9 +343,11 @@ func (c *Checker) span(k kind, off int64, b []byte) {
 		c.bodyFragment(off, end)
 		return
 	}
+	fold := k == kValue && c.foldSP(off, b)
 	switch {
 	case c.open == k:
-		if off != c.openEnd && !(k == kValue && c.foldGap(c.openEnd, off)) {
+		if off != c.openEnd && !(fold && c.gapOf(c.openEnd, off, "\r\n", 2)) &&
+			!(k == kValue && c.afterFold && c.gapOf(c.openEnd, off, " \t", len(c.in))) {
 			c.failValues("span fragment not contiguous with the previous one", off, off, c.openEnd)
 		}
 	case c.open != kNone:
@@ -356,25 +360,37 @@ func (c *Checker) span(k kind, off int64, b []byte) {
 		c.open, c.openStart = k, off
 	}
 	c.openEnd = end
+	c.afterFold = fold
 	if k == kValue && c.fieldCL {
 		c.clBytes(b)
 	}
 }
 
-// foldGap reports whether the bytes between from and to are the line
-// break of an obs-fold, which continues a field value in a response
-// (RFC 9112 §5.2: a user agent replaces it with SP) and in a request
-// under LenientHeaders: one or two of CR and LF, followed by SP or HTAB.
-func (c *Checker) foldGap(from, to int64) bool {
-	if c.opts.Lenient&parser.LenientHeaders == 0 && c.typ != parser.Response || to <= from || to-from > 2 || to >= int64(len(c.in)) {
+// foldSP reports whether the value fragment b at off is the SP that
+// stands for an obs-fold (RFC 9112 §5.2: a recipient that accepts a fold
+// replaces it with SP): one SP reported at the fold's first whitespace
+// byte, right after a line break. The parser accepts folds in responses,
+// and in requests under LenientHeaders.
+func (c *Checker) foldSP(off int64, b []byte) bool {
+	if c.opts.Lenient&parser.LenientHeaders == 0 && c.typ != parser.Response {
 		return false
 	}
-	for _, b := range c.in[from:to] {
-		if b != '\r' && b != '\n' {
+	return len(b) == 1 && b[0] == ' ' && off >= 1 && off < int64(len(c.in)) &&
+		(c.in[off] == ' ' || c.in[off] == '\t') && (c.in[off-1] == '\n' || c.in[off-1] == '\r')
+}
+
+// gapOf reports whether the bytes from..to, at most max of them and at
+// least one, are all from set.
+func (c *Checker) gapOf(from, to int64, set string, max int) bool {
+	if to <= from || to-from > int64(max) || to > int64(len(c.in)) {
+		return false
+	}
+	for _, x := range c.in[from:to] {
+		if !strings.ContainsRune(set, rune(x)) {
 			return false
 		}
 	}
-	return c.in[to] == ' ' || c.in[to] == '\t'
+	return true
 }
 
 // clBytes reads a fragment of a Content-Length value:

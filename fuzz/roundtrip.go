@@ -13,10 +13,9 @@ import (
 
 // Message is one parsed HTTP message as the round-trip target compares
 // it: what the message means, not how its bytes were laid out. Field
-// values are trimmed of surrounding whitespace and an obs-fold's line
-// break is dropped (RFC 9112 §5.2 lets a recipient replace it with SP;
-// the fold's own whitespace stays); chunk boundaries and chunk extensions
-// are framing, not meaning, and are left out.
+// values are trimmed of surrounding whitespace and an obs-fold is one SP
+// (RFC 9112 §5.2, as the parser reports it); chunk boundaries and chunk
+// extensions are framing, not meaning, and are left out.
 type Message struct {
 	Type         parser.Type
 	Method       string // requests
