@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -175,6 +176,7 @@ func (c *conn) readLoop() (hijacked bool) {
 				c.lastRead = c.readAt
 				c.mu.Unlock()
 			}
+			started := c.nreq
 			switch c.feed(c.rbuf[:n]) {
 			case feedHijacked:
 				return true
@@ -183,6 +185,13 @@ func (c *conn) readLoop() (hijacked bool) {
 					c.abort(err)
 				}
 				continue
+			}
+			if c.nreq != started && c.cur == nil {
+				// Handlers were started and no request is half read:
+				// the next read would most likely find nothing. Let the
+				// handlers (next in this P's run queue) run first, so
+				// that their responses do not wait behind that read.
+				runtime.Gosched()
 			}
 		}
 		if err != nil && !c.readError(err) {
