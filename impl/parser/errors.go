@@ -160,3 +160,17 @@ func (e *Error) Is(target error) bool {
 
 // Unwrap returns the callback's error, if any.
 func (e *Error) Unwrap() error { return e.Err }
+
+// CodeOf returns the Errno of an error the parser returned, or OK for nil
+// and for errors that are not the parser's. It does not allocate.
+func CodeOf(err error) Errno {
+	switch e := err.(type) {
+	case *Error:
+		if e != nil {
+			return e.Code
+		}
+	case Errno:
+		return e
+	}
+	return OK
+}

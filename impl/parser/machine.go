@@ -125,7 +125,7 @@ func (p *Parser) Execute(b []byte) (int, error) {
 		return 0, p.err
 	}
 	if p.paused {
-		p.err = &Error{Code: ErrPaused, Reason: "Paused by a callback", Offset: p.base}
+		p.err = p.pauseError()
 		return 0, p.err
 	}
 	i := 0
@@ -1259,7 +1259,7 @@ loop:
 	if p.paused {
 		p.flushSpan(b, &spanStart, i)
 		p.base += int64(i)
-		p.err = &Error{Code: ErrPaused, Reason: "Paused by a callback", Offset: p.base}
+		p.err = p.pauseError()
 		return i, p.err
 	}
 	if i < len(b) {
@@ -1275,11 +1275,19 @@ loop:
 	return len(b), nil
 }
 
+// pauseError returns the ErrPaused error at the current offset. It lives
+// in the parser, so that pausing does not allocate; it is valid until the
+// parser resumes.
+func (p *Parser) pauseError() *Error {
+	p.pauseErr = Error{Code: ErrPaused, Reason: "Paused by a callback", Offset: p.base}
+	return &p.pauseErr
+}
+
 // stopErr returns the error or pause that stopped the parser before any
 // byte of the input was read.
 func (p *Parser) stopErr(i int) error {
 	if p.err == nil && p.paused {
-		p.err = &Error{Code: ErrPaused, Reason: "Paused by a callback", Offset: p.base}
+		p.err = p.pauseError()
 	}
 	return p.err
 }

@@ -94,8 +94,9 @@ type Parser struct {
 	base  int64 // absolute offset of the first byte of the current Execute input
 	evOff int64 // offset reported with the current callback
 
-	err    *Error
-	paused bool
+	err      *Error
+	paused   bool
+	pauseErr Error // storage for the ErrPaused error (see pauseError)
 
 	// A complete event due after a span whose callback paused.
 	pendCb   func(*Parser) error
@@ -222,7 +223,12 @@ func (p *Parser) resetMessage() {
 }
 
 // Pause stops the parser after the current callback returns; Execute then
-// returns ErrPaused and the number of bytes consumed. Resume continues.
+// returns ErrPaused and the number of bytes consumed. After Resume, call
+// Execute with the rest of the input — with an empty slice if there is
+// none yet: events due at the point of the pause (such as the message
+// complete of a message without a body, after a pause in
+// OnHeadersComplete) fire at the start of that call. The ErrPaused error
+// value is reused by the parser: it is valid until Resume.
 func (p *Parser) Pause() { p.paused = true }
 
 // Resume undoes Pause (or a callback's ErrPaused).
@@ -240,6 +246,15 @@ func (p *Parser) ResumeAfterUpgrade() {
 		p.err = nil
 		p.state = sStart
 	}
+}
+
+// Errno returns the code of the parser's current error (ErrPaused while
+// paused), or OK.
+func (p *Parser) Errno() Errno {
+	if p.err == nil {
+		return OK
+	}
+	return p.err.Code
 }
 
 // Err returns the sticky error, or nil.

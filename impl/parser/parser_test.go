@@ -484,3 +484,49 @@ func ExampleTrace() {
 	// off=54 error code=11 reason="Transfer-Encoding can't be present with Content-Length"
 	// HPE_INVALID_CONTENT_LENGTH at offset 54: Transfer-Encoding can't be present with Content-Length
 }
+
+func TestPauseDoesNotAllocate(t *testing.T) {
+	in := []byte("GET / HTTP/1.1\r\n\r\n")
+	p := parser.New(parser.Config{Type: parser.Request}, &parser.Callbacks{
+		OnHeadersComplete: func(p *parser.Parser) (parser.HeadersDecision, error) { p.Pause(); return parser.Proceed, nil },
+	})
+	completes := 0
+	allocs := testing.AllocsPerRun(50, func() {
+		p.Reset()
+		n, err := p.Execute(in)
+		if parser.CodeOf(err) != parser.ErrPaused || p.Errno() != parser.ErrPaused {
+			t.Fatalf("Execute = %d, %v; want a pause", n, err)
+		}
+		p.Resume()
+		// The message has no body: its message complete is due, and an
+		// empty Execute delivers it.
+		if _, err := p.Execute(in[n:]); err != nil {
+			t.Fatal(err)
+		}
+		completes++
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per paused message; want 0", allocs)
+	}
+	if parser.CodeOf(nil) != parser.OK || parser.CodeOf(errors.New("x")) != parser.OK || parser.CodeOf(parser.ErrInvalidURL) != parser.ErrInvalidURL {
+		t.Error("CodeOf misreads nil, foreign or Errno errors")
+	}
+}
+
+func TestEmptyExecuteCompletesAfterPause(t *testing.T) {
+	done := false
+	p := parser.New(parser.Config{Type: parser.Request}, &parser.Callbacks{
+		OnHeadersComplete: func(p *parser.Parser) (parser.HeadersDecision, error) { p.Pause(); return parser.Proceed, nil },
+		OnMessageComplete: func(*parser.Parser) error { done = true; return nil },
+	})
+	if _, err := p.Execute([]byte("HEAD / HTTP/1.1\r\n\r\n")); parser.CodeOf(err) != parser.ErrPaused {
+		t.Fatalf("want a pause, got %v", err)
+	}
+	if done {
+		t.Fatal("message complete before the pause was resumed")
+	}
+	p.Resume()
+	if _, err := p.Execute(nil); err != nil || !done {
+		t.Fatalf("Execute(nil) after Resume = %v, message complete %v", err, done)
+	}
+}
