@@ -225,7 +225,7 @@ node_t=127.0.0.1:$node_port
 log "conform run --target reference --target $nginx_t --target $node_t (output: $out)"
 run_rc=0
 bounded "$conform_deadline" "$out/run.txt" "$out/run.log" "$work/conform" run \
-	--target reference --target "$nginx_t" --target "$node_t" \
+	--target reference --target "nginx=$nginx_t" --target "node=$node_t" \
 	--timeouts fast --report "$out" --junit "$out/junit.xml" || run_rc=$?
 case $run_rc in
 0) log "conform run: exit 0 (no MUST broken anywhere)" ;;
@@ -269,7 +269,7 @@ log "screenshot: $out/report.png ($(wc -c <"$out/report.png") bytes)"
 
 # ---- 5. facts ---------------------------------------------------------------
 
-roles=(-target reference=reference -target "nginx=$nginx_t" -target "node=$node_t")
+roles=(-target reference=reference -target nginx=nginx -target node=node)
 # A check the facts rest on (a fact's own, or any of the reference server's)
 # that ended in error (conform could not decide: on a loaded machine a target
 # can stay silent longer than a probe's idle wait) is run once more, and that
@@ -280,7 +280,7 @@ if [[ -n $undecided ]]; then
 	log "conform could not decide $undecided; running them again"
 	rc=0
 	bounded "$conform_deadline" "$out/recheck.txt" "$out/recheck.txt" "$work/conform" run \
-		--target reference --target "$nginx_t" --target "$node_t" \
+		--target reference --target "nginx=$nginx_t" --target "node=$node_t" \
 		--timeouts fast --only "$undecided" --report "$out/recheck" || rc=$?
 	case $rc in
 	0 | 1 | 3) recheck=(-recheck "$out/recheck/results.json") ;;
