@@ -90,9 +90,7 @@ func andTags(expr, term string) string {
 // deviations are the scenarios the reference implementation fails today,
 // tagged @deviation so that go test stays green, with the reason each
 // fails. The CLI runs them like any other scenario and reports the fail.
-var deviations = map[string]string{
-	"limits/a-request-target-too-long-for-the-server-is-refused-with-414-not-431": "the request line counts against MaxHeaderSize, and the overflow is answered 431; RFC 9112 §3: a server that will not parse a request-target that long MUST answer 414",
-}
+var deviations = map[string]string{}
 
 // TestDeviations runs the @deviation scenarios and checks that each still
 // fails, for the reason recorded in deviations: when one passes, the

@@ -57,7 +57,7 @@ Feature: Limits — how much a server reads for one request
 
   Rule: A request-target too long to parse has its own status, 414
 
-    @live @must @rfc9112-3 @deviation
+    @live @must @rfc9112-3
     Scenario: a request-target too long for the server is refused with 414, not 431
       A server that will not parse a request-target this long answers 414
       (URI Too Long); 431 is for header fields. A server may also accept

@@ -61,8 +61,9 @@
 //
 // # Errors
 //
-// A request that cannot be parsed is answered with 400 (431 when the head
-// is too large or has too many fields, 505 for an unsupported HTTP version,
+// A request that cannot be parsed is answered with 400 (414 when the
+// request-target alone exceeds the header size limit, 431 when the head is
+// too large or has too many fields, 505 for an unsupported HTTP version,
 // 408 on a headers or request timeout) and the connection is closed after
 // the responses to earlier requests. OnClientError may replace the
 // response.

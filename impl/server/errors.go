@@ -35,6 +35,10 @@ var (
 	ErrRequestTimeout = errors.New("server: request not received within the request timeout")
 	// ErrTooManyHeaders: the request head has more than MaxHeaders fields.
 	ErrTooManyHeaders = errors.New("server: too many header fields")
+
+	// ErrURITooLong: the request-target alone took the whole
+	// MaxHeaderSize budget; answered 414 (RFC 9112 §3).
+	ErrURITooLong = errors.New("server: request-target longer than the header size limit")
 	// ErrMissingHost: an HTTP/1.1 request without a Host field (RFC 9112
 	// §3.2 requires 400).
 	ErrMissingHost = errors.New("server: HTTP/1.1 request without a Host header field")

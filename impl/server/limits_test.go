@@ -50,6 +50,19 @@ func TestLimitsAndClientErrors(t *testing.T) {
 			want:   []resp{errResp(431)},
 		},
 		{
+			name:   "request-target over the limit",
+			reason: "a request-target that alone exceeds MaxHeaderSize is answered 414, not 431 (RFC 9112 §3)",
+			send:   "GET /" + strings.Repeat("a", 16<<10) + " HTTP/1.1\r\nHost: t\r\n\r\n",
+			want:   []resp{errResp(414)},
+		},
+		{
+			name:   "request line over a lowered limit after the target",
+			reason: "once the target is complete, the overflow is the head's: 431",
+			srv:    &Server{MaxHeaderSize: 9},
+			send:   "GET /a HTTP/1.1\r\nHost: t\r\n\r\n",
+			want:   []resp{errResp(431)},
+		},
+		{
 			name:   "too many fields",
 			reason: "more than MaxHeaders fields is answered 431",
 			srv:    &Server{MaxHeaders: 5},

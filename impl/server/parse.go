@@ -380,6 +380,13 @@ func (c *conn) parseError(pe *parser.Error, b []byte) {
 		c.headDone = false
 		c.checkDoneLocked()
 		return
+	case pe.Code == parser.ErrHeaderOverflow && c.targetEnd == 0 && len(c.arena) > 0:
+		// The limit was reached inside the request-target (its end not
+		// yet seen): RFC 9112 §3 — "A server that receives a
+		// request-target longer than any URI it wishes to parse MUST
+		// respond with a 414 (URI Too Long) status code."
+		status = 414
+		err = errors.Join(ErrURITooLong, pe)
 	case pe.Code == parser.ErrHeaderOverflow, errors.Is(pe.Err, ErrTooManyHeaders):
 		status = 431
 	case errors.Is(pe.Err, ErrUnsupportedVersion):
