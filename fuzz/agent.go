@@ -257,7 +257,24 @@ func (n *fakeNet) teardown() {
 // X-Op field).
 func (n *fakeNet) serve(conn net.Conn) {
 	defer n.servers.Done()
+	// One goroutine writes to the connection, so that writes never wait
+	// on each other (net.Pipe's writers queue on a mutex, which a
+	// synctest bubble cannot see through) and the server goes on reading
+	// while a write waits for the Agent to read.
+	out := make(chan []byte, 16)
+	n.servers.Add(1)
+	go func() {
+		defer n.servers.Done()
+		for b := range out {
+			if _, err := conn.Write(b); err != nil {
+				for range out {
+				}
+				return
+			}
+		}
+	}()
 	defer conn.Close()
+	defer close(out)
 	var (
 		ops         []int
 		cur         = -1
@@ -304,16 +321,16 @@ func (n *fakeNet) serve(conn net.Conn) {
 				n.fault("the fake server got a request for op %d, which the plan does not have", i)
 				return
 			}
-			if !n.answer(conn, i) {
+			if !n.answer(out, i) {
 				return
 			}
 		}
 	}
 }
 
-// answer does what the plan says for op i on conn; it reports whether
-// the connection stays open.
-func (n *fakeNet) answer(conn net.Conn, i int) bool {
+// answer does what the plan says for op i, writing through out; it
+// reports whether the connection stays open.
+func (n *fakeNet) answer(out chan<- []byte, i int) bool {
 	op := n.plan.Ops[i]
 	n.mu.Lock()
 	n.received[i]++
@@ -356,19 +373,9 @@ func (n *fakeNet) answer(conn net.Conn, i int) bool {
 	n.mu.Lock()
 	n.answered[i] = string(op.Answer)
 	n.mu.Unlock()
-	if _, err := conn.Write(b.Bytes()); err != nil {
-		return false
-	}
+	out <- b.Bytes()
 	if op.Action == actGarbage {
-		// From a goroutine of its own: net.Pipe has no buffer, and the
-		// write waits until the Agent reads the socket (its watcher of
-		// free sockets, or the next request's response) or closes it,
-		// while the next request may be being written.
-		n.servers.Add(1)
-		go func() {
-			defer n.servers.Done()
-			conn.Write([]byte("unasked bytes"))
-		}()
+		out <- []byte("unasked bytes")
 	}
 	return op.Action != actClose
 }

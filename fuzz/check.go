@@ -346,7 +346,7 @@ func (c *Checker) span(k kind, off int64, b []byte) {
 	fold := k == kValue && c.foldSP(off, b)
 	switch {
 	case c.open == k:
-		if off != c.openEnd && !(fold && c.gapOf(c.openEnd, off, "\r\n", 2)) &&
+		if off != c.openEnd && !(fold && c.foldGap(c.openEnd, off)) &&
 			!(k == kValue && c.afterFold && c.gapOf(c.openEnd, off, " \t", len(c.in))) {
 			c.failValues("span fragment not contiguous with the previous one", off, off, c.openEnd)
 		}
@@ -377,6 +377,19 @@ func (c *Checker) foldSP(off int64, b []byte) bool {
 	}
 	return len(b) == 1 && b[0] == ' ' && off >= 1 && off < int64(len(c.in)) &&
 		(c.in[off] == ' ' || c.in[off] == '\t') && (c.in[off-1] == '\n' || c.in[off-1] == '\r')
+}
+
+// foldGap reports whether the bytes from..to may lie between a value
+// fragment and the SP of an obs-fold after it: the rest of an earlier
+// fold's whitespace, when the fragment was a fold's SP, then the line
+// break (one or two of CR and LF, as the lenient line-end modes allow).
+func (c *Checker) foldGap(from, to int64) bool {
+	if c.afterFold {
+		for from < to && (c.in[from] == ' ' || c.in[from] == '\t') {
+			from++
+		}
+	}
+	return c.gapOf(from, to, "\r\n", 2)
 }
 
 // gapOf reports whether the bytes from..to, at most max of them and at

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 
 	"github.com/conformhttp/conform/differential"
 	"github.com/conformhttp/conform/impl/parser"
@@ -28,6 +29,16 @@ func check(t *testing.T, target string, in []byte) error {
 			t.Fatal(err)
 		}
 		return CheckStructured(in, known)
+	case "ServerPipeline", "Agent":
+		var err error
+		synctest.Test(t, func(*testing.T) {
+			if target == "Agent" {
+				err = CheckAgent(in)
+			} else {
+				err = CheckPipeline(in)
+			}
+		})
+		return err
 	}
 	t.Fatalf("no check for target %q", target)
 	return nil
@@ -51,6 +62,12 @@ func TestRegressions(t *testing.T) {
 			"SplitInvariance", "pause-in-last-body"},
 		{"pause-at-end-of-input", "a pause in OnMethod at the end of the input: the method complete event is owed until Execute is called again, even with no bytes; the driver skipped that call (as parser.Trace does) and lost the event",
 			"SplitInvariance", "pause-at-end-of-input"},
+		{"fold-after-fold", "an obs-fold's SP, the rest of its whitespace, a bare CR (LenientOptionalLFAfterCR) and another fold: the checker's fold gap was too narrow (a checker fault)",
+			"ParseRequest", "fold-after-fold"},
+		{"retry-into-dropped-pool", "the Agent's retry on a fresh socket went into a dropped pool (DeviationAgentFreshRetry, open): passes while the deviation is avoided",
+			"Agent", "retry-into-dropped-pool"},
+		{"unasked-bytes-twice", "two writes of unasked bytes on one fake connection queued on net.Pipe's mutex, which hid a deadlock from synctest (a harness fault, fixed with one writer per connection)",
+			"Agent", "unasked-bytes-twice"},
 		{"http10-empty-transfer-encoding", "ours refuses an empty Transfer-Encoding in HTTP/1.0, net/http ignores it: intended, differential/known.txt te-empty",
 			"StructuredRequest", "http10-empty-transfer-encoding"},
 		{"pct-encoding-in-query", "ours refuses \"%VV\" in the query, net/http keeps the query raw: intended, pending-nethttp-pct-encoding-query",
