@@ -278,13 +278,21 @@ func (p *Parser) SetLenient(l Lenient) { p.lenient = l }
 // of a span fragment, or the position of an event, counted from Reset.
 func (p *Parser) Offset() int64 { return p.evOff }
 
+// Position returns how many bytes the parser has consumed since Reset: the
+// absolute offset of the next byte Execute will read. Offsets in errors and
+// in the trace count on the same scale.
+func (p *Parser) Position() int64 { return p.base }
+
 // Method returns the request method (valid from OnMethodComplete).
 func (p *Parser) Method() Method { return p.method }
 
 // StatusCode returns the response status (valid from OnStatusComplete).
 func (p *Parser) StatusCode() int { return p.statusCode }
 
-// Version returns the HTTP version's digits.
+// Version returns the HTTP version's digits. They stay set when the
+// version is refused with ErrInvalidVersion after both digits were read, so
+// that a server can tell an unsupported version (505, RFC 9110 §15.6.6)
+// from a malformed one (400).
 func (p *Parser) Version() (major, minor int) { return int(p.major), int(p.minor) }
 
 // Flags returns the message's flags.

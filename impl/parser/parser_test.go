@@ -530,3 +530,19 @@ func TestEmptyExecuteCompletesAfterPause(t *testing.T) {
 		t.Fatalf("Execute(nil) after Resume = %v, message complete %v", err, done)
 	}
 }
+
+func TestPositionAndVersionAtError(t *testing.T) {
+	p := parser.New(parser.Config{Type: parser.Request}, nil)
+	in := []byte("GET / HTTP/2.0\r\n\r\n")
+	n, err := p.Execute(in[:7])
+	if err != nil || n != 7 || p.Position() != 7 {
+		t.Fatalf("Execute = %d, %v; Position = %d; want 7, nil, 7", n, err, p.Position())
+	}
+	_, err = p.Execute(in[7:])
+	if parser.CodeOf(err) != parser.ErrInvalidVersion {
+		t.Fatalf("err = %v; want HPE_INVALID_VERSION", err)
+	}
+	if major, minor := p.Version(); major != 2 || minor != 0 {
+		t.Errorf("Version() after the error = %d.%d; want 2.0 (an unsupported, well-formed version)", major, minor)
+	}
+}
