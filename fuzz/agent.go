@@ -261,10 +261,14 @@ func (n *fakeNet) serve(conn net.Conn) {
 	// on each other (net.Pipe's writers queue on a mutex, which a
 	// synctest bubble cannot see through) and the server goes on reading
 	// while a write waits for the Agent to read.
+	// The writer closes the connection once it has written everything
+	// the server queued, so that a response is not cut off by the close
+	// that follows it.
 	out := make(chan []byte, 16)
 	n.servers.Add(1)
 	go func() {
 		defer n.servers.Done()
+		defer conn.Close()
 		for b := range out {
 			if _, err := conn.Write(b); err != nil {
 				for range out {
@@ -273,7 +277,6 @@ func (n *fakeNet) serve(conn net.Conn) {
 			}
 		}
 	}()
-	defer conn.Close()
 	defer close(out)
 	var (
 		ops         []int
