@@ -162,11 +162,15 @@ loop:
 				continue
 			}
 			off := p.base + int64(i)
-			if p.messages > 0 {
+			if p.messages > 0 && !p.resetFired {
+				// Fired once: a pause inside OnReset resumes with the
+				// message begin, not with OnReset again.
+				p.resetFired = true
 				if !p.event(p.cb.OnReset, ErrCBReset, off) {
 					break loop
 				}
 			}
+			p.resetFired = false
 			p.messages++
 			p.resetMessage()
 			p.msgOff = off

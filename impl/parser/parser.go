@@ -97,6 +97,8 @@ type Parser struct {
 	err      *Error
 	paused   bool
 	pauseErr Error // storage for the ErrPaused error (see pauseError)
+	// OnReset has fired for the message about to begin.
+	resetFired bool
 
 	// A complete event due after a span whose callback paused.
 	pendCb   func(*Parser) error
@@ -198,6 +200,7 @@ func (p *Parser) Reset() {
 	p.err = nil
 	p.paused = false
 	p.pendCb = nil
+	p.resetFired = false
 	p.limitOff = -1
 	p.messages = 0
 	p.resetMessage()

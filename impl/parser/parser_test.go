@@ -546,3 +546,29 @@ func TestPositionAndVersionAtError(t *testing.T) {
 		t.Errorf("Version() after the error = %d.%d; want 2.0 (an unsupported, well-formed version)", major, minor)
 	}
 }
+
+func TestPauseInReset(t *testing.T) {
+	resets, begins := 0, 0
+	p := parser.New(parser.Config{Type: parser.Request}, &parser.Callbacks{
+		OnReset:        func(p *parser.Parser) error { resets++; p.Pause(); return nil },
+		OnMessageBegin: func(*parser.Parser) error { begins++; return nil },
+	})
+	rest := []byte("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n")
+	for steps := 0; len(rest) > 0; steps++ {
+		if steps > 10 {
+			t.Fatalf("no progress after %d pauses (resets %d, begins %d)", steps, resets, begins)
+		}
+		n, err := p.Execute(rest)
+		rest = rest[n:]
+		if err == nil {
+			break
+		}
+		if parser.CodeOf(err) != parser.ErrPaused {
+			t.Fatal(err)
+		}
+		p.Resume()
+	}
+	if resets != 2 || begins != 3 {
+		t.Errorf("resets = %d, begins = %d; want 2 and 3", resets, begins)
+	}
+}
