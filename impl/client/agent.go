@@ -554,8 +554,12 @@ func (a *Agent) putLocked(pc *pconn) error {
 		kp.waiting = slices.Delete(kp.waiting, 0, 1)
 		if w.fresh {
 			// A retry wants a new socket: this one makes room for it.
+			// Reserve first, so that the key's pool never looks empty
+			// (and is never dropped from the Agent) in between; both
+			// happen under a.mu, so no one sees one socket too many.
+			np := a.reserveLocked(kp)
 			a.destroyLocked(pc, false)
-			w.ch <- grant{pc: a.reserveLocked(kp), dial: true}
+			w.ch <- grant{pc: np, dial: true}
 			a.step()
 			return ErrSlotNeeded
 		}
