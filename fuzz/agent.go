@@ -405,7 +405,7 @@ type agentResult struct {
 // the plan makes a request fail, none fails; after every response is
 // consumed no socket is in use and no request waits; after Close every
 // connection the Agent dialed is closed.
-func CheckAgent(data []byte) error { return checkAgent(data, KnownDeviations) }
+func CheckAgent(data []byte) error { return checkAgent(data, hangLimit) }
 
 // hangLimit is how long, on the bubble's clock, the check waits for the
 // requests and for Agent.Close before it reports a hang. The plan's
@@ -413,16 +413,9 @@ func CheckAgent(data []byte) error { return checkAgent(data, KnownDeviations) }
 // as soon as everything else is blocked.
 const hangLimit = time.Hour
 
-func checkAgent(data []byte, allow Deviations) error {
-	return checkAgentLimit(data, allow, hangLimit)
-}
-
-// checkAgentLimit is checkAgent with limit in place of hangLimit.
-func checkAgentLimit(data []byte, allow Deviations, limit time.Duration) error {
+// checkAgent is CheckAgent with limit in place of hangLimit.
+func checkAgent(data []byte, limit time.Duration) error {
 	ap := DecodeAgentPlan(data)
-	if allow&DeviationAgentFreshRetry != 0 {
-		ap.avoidRetries()
-	}
 	n := &fakeNet{plan: ap, received: map[int]int{}, answered: map[int]string{}, openKey: map[string]int{}}
 	n.opts = ap.options(n)
 	n.agent = client.NewAgent(n.opts)
@@ -544,15 +537,5 @@ func returnsWithin(d time.Duration, f func()) bool {
 		return true
 	case <-t.C:
 		return false
-	}
-}
-
-// avoidRetries makes every op that the server hangs up on a POST, which
-// Do does not retry (DeviationAgentFreshRetry).
-func (ap *AgentPlan) avoidRetries() {
-	for i := range ap.Ops {
-		if ap.Ops[i].Action == actHangup {
-			ap.Ops[i].Method = 1
-		}
 	}
 }

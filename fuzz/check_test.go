@@ -3,7 +3,6 @@ package fuzz
 import (
 	"strings"
 	"testing"
-	"testing/synctest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -320,34 +319,5 @@ func TestPlanEncode(t *testing.T) {
 				t.Errorf("%s: rest %q; want %q", tt.reason, rest, "z")
 			}
 		})
-	}
-}
-
-func TestDeviationsStillExist(t *testing.T) {
-	var listed Deviations
-	for _, d := range DeviationList() {
-		listed |= d.Bit
-		t.Run(d.Name, func(t *testing.T) {
-			run := func(allow Deviations) error {
-				var err error
-				if d.Bubble {
-					synctest.Test(t, func(*testing.T) { err = d.Check(allow) })
-				} else {
-					err = d.Check(allow)
-				}
-				return err
-			}
-			if err := run(KnownDeviations); err != nil {
-				t.Errorf("with the deviation allowed the check fails: %v", err)
-			}
-			if err := run(KnownDeviations &^ d.Bit); err == nil {
-				t.Errorf("the deviation is gone: remove it from KnownDeviations and DeviationList")
-			} else {
-				t.Logf("the deviation shows as: %v", err)
-			}
-		})
-	}
-	if listed != KnownDeviations {
-		t.Errorf("DeviationList covers %b; KnownDeviations is %b", listed, KnownDeviations)
 	}
 }

@@ -47,10 +47,6 @@
 // searching for the name. Tests in this package check both rules and that
 // .clusterfuzzlite/build.sh builds exactly the targets of the tree.
 //
-// Known deviations of the code under test found by fuzzing (Deviations)
-// are listed with an input that shows each, so that fuzzing goes on while
-// they are open; a test fails once one is fixed, so that its entry goes.
-//
 // Seeds come from the corpus (package corpus), under each case's lenient
 // variants, and from a few messages of this package; Seeds builds them,
 // AddSeeds adds them to a target, and ExportSeeds writes them, with the

@@ -71,15 +71,10 @@ func eventLimit(n int) int { return 16*n + 64 }
 // the rest of the piece (even when nothing is left), as the parser's
 // contract says.
 func RunPlan(cfg parser.Config, opts Options, msg []byte, pl *Plan) Run {
-	return runPlan(cfg, opts, msg, pl, true)
-}
-
-// runPlan is RunPlan, pausing from OnReset only when inReset.
-func runPlan(cfg parser.Config, opts Options, msg []byte, pl *Plan, inReset bool) Run {
 	rec := &parser.Recorder{Decide: deciderFor(opts)}
 	cb := rec.Callbacks()
 	if pl != nil && pl.PauseEvery > 0 {
-		cb = pausing(cb, pl.PauseEvery, inReset)
+		cb = pausing(cb, pl.PauseEvery)
 	}
 	p := parser.New(cfg, cb)
 	var r Run
@@ -126,8 +121,8 @@ func runPlan(cfg parser.Config, opts Options, msg []byte, pl *Plan, inReset bool
 }
 
 // pausing returns callbacks that call those of cb and pause the parser
-// from inside every every-th of them (OnReset only when inReset).
-func pausing(cb *parser.Callbacks, every int, inReset bool) *parser.Callbacks {
+// from inside every every-th of them.
+func pausing(cb *parser.Callbacks, every int) *parser.Callbacks {
 	n := 0
 	tick := func(p *parser.Parser) {
 		n++
@@ -171,10 +166,7 @@ func pausing(cb *parser.Callbacks, every int, inReset bool) *parser.Callbacks {
 		OnChunkExtensionValueComplete: ev(cb.OnChunkExtensionValueComplete),
 		OnChunkComplete:               ev(cb.OnChunkComplete),
 		OnMessageComplete:             ev(cb.OnMessageComplete),
-		OnReset:                       cb.OnReset,
-	}
-	if inReset {
-		out.OnReset = ev(cb.OnReset)
+		OnReset:                       ev(cb.OnReset),
 	}
 	if f := cb.OnHeadersComplete; f != nil {
 		out.OnHeadersComplete = func(p *parser.Parser) (parser.HeadersDecision, error) {
@@ -194,14 +186,12 @@ func pausing(cb *parser.Callbacks, every int, inReset bool) *parser.Callbacks {
 // than an upgrade stopped the parser (Execute consumes up to the byte at
 // fault, which depends on where the input was cut), the same count of
 // bytes consumed.
-func CheckSplit(in []byte) error { return checkSplit(in, KnownDeviations) }
-
-func checkSplit(in []byte, allow Deviations) error {
+func CheckSplit(in []byte) error {
 	opts, rest := DecodeOptions(in)
 	pl, msg := DecodePlan(rest)
 	cfg := opts.Config(opts.Type)
 	whole := RunPlan(cfg, opts, msg, nil)
-	cut := runPlan(cfg, opts, msg, &pl, allow&DeviationPauseInReset == 0)
+	cut := RunPlan(cfg, opts, msg, &pl)
 	a, b := strings.Join(parser.Lines(whole.Events), "\n"), strings.Join(parser.Lines(cut.Events), "\n")
 	var why string
 	switch {
