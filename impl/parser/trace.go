@@ -278,7 +278,7 @@ func Trace(cfg Config, input []byte, opt TraceOptions) ([]Event, error) {
 			end = len(input)
 		}
 		chunk := input[off:end]
-		for len(chunk) > 0 {
+		for {
 			var n int
 			n, err = p.Execute(chunk)
 			if err == nil {
@@ -286,6 +286,8 @@ func Trace(cfg Config, input []byte, opt TraceOptions) ([]Event, error) {
 			}
 			rec.RecordError(err)
 			if e, ok := err.(*Error); ok && e.Code == ErrPaused {
+				// Resume with the rest, even when it is empty: the parser
+				// may owe events from the point of the pause.
 				p.Resume()
 				chunk = chunk[n:]
 				err = nil
