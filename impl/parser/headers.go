@@ -44,7 +44,6 @@ func (p *Parser) fieldDone(off int64) bool {
 		p.clSeen = true
 		p.hstate = hContentLength
 		p.cl = 0
-		p.clDigits = 0
 		p.valWS = false
 	case fkTransferEncoding:
 		if p.clSeen {
@@ -104,7 +103,6 @@ func (p *Parser) specialChar(c byte, off int64) bool {
 				return false
 			}
 			p.cl = p.cl*10 + d
-			p.clDigits++
 		case c == ' ' || c == '\t':
 			p.valWS = true
 		default:

@@ -297,7 +297,6 @@ loop:
 			}
 			p.state = sTarget
 			p.open = spURL
-			p.spanOff = p.base + int64(i)
 			spanStart = i
 			if p.urlState == uAsterisk {
 				i++
@@ -1425,11 +1424,6 @@ func (p *Parser) spanThen(scb func(*Parser, []byte) error, b []byte, off int64, 
 		return false
 	}
 	return p.event(ecb, code, eoff)
-}
-
-// spanFrom delivers a span held in a parser buffer or constant.
-func (p *Parser) spanFrom(cb func(*Parser, []byte) error, b []byte, off int64) bool {
-	return p.span(cb, b, off)
 }
 
 func (p *Parser) spanCallback() func(*Parser, []byte) error {

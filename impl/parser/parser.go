@@ -125,7 +125,6 @@ type Parser struct {
 	msgOff    int64    // offset of the current message's first byte
 	limitKind uint8
 	idx       int      // progress through "HTTP", or status digits
-	spanOff   int64    // absolute offset where the current span began
 	mbuf      [16]byte // method token
 	mlen      int
 	vbuf      [3]byte // version digits, "1.1"
@@ -143,7 +142,6 @@ type Parser struct {
 	// Framing fields.
 	clSeen        bool
 	cl            uint64
-	clDigits      int
 	valWS         bool
 	teLastChunked bool
 	teChunked     int
