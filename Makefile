@@ -6,7 +6,7 @@ FUZZTIME ?= 60s
 RACE_PKGS := ./impl/server/... ./impl/client/... ./internal/... ./cmd/...
 PKGS      := $(shell $(GO) list ./... 2>/dev/null)
 
-.PHONY: test vet unit race bench fuzz fuzz-one conform serve live clean
+.PHONY: test vet unit race bench bench-peers fuzz fuzz-one conform serve live clean
 
 test: vet unit race
 
@@ -23,6 +23,11 @@ race:
 # Parser, server and client benchmarks, each against net/http in the same run.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./impl/...
+
+# impl/server against net/http and fasthttp in one run, loopback and in-memory
+# (impl/server/peerbench is a module of its own: the main one does not need fasthttp).
+bench-peers:
+	cd impl/server/peerbench && $(GO) test -run '^$$' -bench . -benchmem -benchtime 2s -count 3
 
 # Every fuzz target in turn for FUZZTIME each (2 cores: -parallel=2).
 fuzz:
