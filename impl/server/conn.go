@@ -61,8 +61,20 @@ type conn struct {
 	hook      *exchange // a CONNECT or upgrade request awaiting its hook
 	waitRoom  bool      // the parser paused at a message begin for back-pressure
 	stopAfter bool      // the parser paused after the last request
-	hwg       sync.WaitGroup
-	shutFlag  atomic.Bool // mirrors shutting, for reads without mu
+	inline    *exchange // a request whose handler runs on the reader once the parser pauses
+	spawned   bool      // a handler goroutine was started during this feed
+	// pendingWrite: inline responses were emitted during this feed and
+	// not yet written (the reader writes them as it leaves feed).
+	pendingWrite bool
+	seq          uint64  // inline handlers run so far (see inline.go)
+	next         handoff // where a successor reader starts
+	handoffTimer *time.Timer
+
+	hwg         sync.WaitGroup // handler goroutines
+	shutFlag    atomic.Bool    // mirrors shutting, for reads without mu
+	inlineState atomic.Uint64  // see inline.go
+	inlineSeen  atomic.Uint64
+	ended       chan struct{} // closed when the connection is done with
 
 	mu sync.Mutex
 	// readerCond wakes the reader: output drained, body consumed, queue
@@ -102,6 +114,7 @@ func newConn(s *Server, rw net.Conn, cfg config, base context.Context) *conn {
 		c.half = h
 	}
 	c.ctx, c.cancel = context.WithCancel(base)
+	c.ended = make(chan struct{})
 	c.readerCond.L = &c.mu
 	c.bodyCond.L = &c.mu
 	c.outCond.L = &c.mu
@@ -121,7 +134,9 @@ func newConn(s *Server, rw net.Conn, cfg config, base context.Context) *conn {
 	return c
 }
 
-// serve runs the connection until it closes or is hijacked.
+// serve runs the connection until it closes or is hijacked, starting as
+// its reader. It may return early, having handed the reader role to
+// another goroutine (inline.go): c.ended tells when the connection is done.
 func (c *conn) serve() {
 	now := time.Now()
 	c.mu.Lock()
@@ -130,14 +145,32 @@ func (c *conn) serve() {
 	c.setStateLocked(StateNew)
 	c.mu.Unlock()
 	c.rbuf = make([]byte, readBufferSize)
+	c.runReader(nil, nil)
+}
 
-	hijacked := c.readLoop()
-
+// runReader is the reader role: it parses rest, the input a predecessor
+// had not parsed, and readErr, what its last Read returned; then it reads
+// until the connection is done and closes it, unless it hands the role on.
+func (c *conn) runReader(rest []byte, readErr error) {
+	var end loopEnd
+	if len(rest) > 0 || readErr != nil {
+		end = c.consume(rest, readErr)
+	}
+	if end == loopGoOn {
+		end = c.readLoop()
+	}
+	if end == loopHandedOff {
+		return
+	}
+	hijacked := end == loopHijacked
 	c.mu.Lock()
 	if !hijacked {
 		c.closeLocked()
 	}
 	c.mu.Unlock()
+	if c.handoffTimer != nil {
+		c.handoffTimer.Stop()
+	}
 	c.hwg.Wait()
 	c.cancel()
 	c.mu.Lock()
@@ -146,11 +179,21 @@ func (c *conn) serve() {
 	}
 	c.mu.Unlock()
 	c.srv.forget(c)
+	close(c.ended)
 }
 
-// readLoop reads and parses until the connection is done; it reports
-// whether a hook took the connection over.
-func (c *conn) readLoop() (hijacked bool) {
+// loopEnd says how the reader's loop ended.
+type loopEnd uint8
+
+const (
+	loopGoOn      loopEnd = iota // not ended: read on
+	loopClosed                   // the connection is done
+	loopHijacked                 // a hook owns the connection
+	loopHandedOff                // another goroutine is the reader now
+)
+
+// readLoop reads and parses until the connection is done.
+func (c *conn) readLoop() loopEnd {
 	for {
 		c.mu.Lock()
 		for c.stopRead && !c.closed && !c.writeDone {
@@ -158,12 +201,12 @@ func (c *conn) readLoop() (hijacked bool) {
 		}
 		if c.closed {
 			c.mu.Unlock()
-			return false
+			return loopClosed
 		}
 		if c.writeDone {
 			c.mu.Unlock()
 			c.linger()
-			return false
+			return loopClosed
 		}
 		c.setReadDeadlineLocked(c.nextDeadlineLocked())
 		c.mu.Unlock()
@@ -176,28 +219,40 @@ func (c *conn) readLoop() (hijacked bool) {
 				c.lastRead = c.readAt
 				c.mu.Unlock()
 			}
-			started := c.nreq
-			switch c.feed(c.rbuf[:n]) {
-			case feedHijacked:
-				return true
-			case feedStop:
-				if err != nil && !errors.Is(err, io.EOF) && !isTimeout(err) {
-					c.abort(err)
-				}
-				continue
-			}
-			if c.nreq != started && c.cur == nil {
-				// Handlers were started and no request is half read:
-				// the next read would most likely find nothing. Let the
-				// handlers (next in this P's run queue) run first, so
-				// that their responses do not wait behind that read.
-				runtime.Gosched()
-			}
 		}
-		if err != nil && !c.readError(err) {
-			return false
+		if end := c.consume(c.rbuf[:n], err); end != loopGoOn {
+			return end
 		}
 	}
+}
+
+// consume handles what one Read returned: b, then err.
+func (c *conn) consume(b []byte, err error) loopEnd {
+	if len(b) > 0 {
+		switch c.feed(b, err) {
+		case feedHijacked:
+			return loopHijacked
+		case feedHandedOff:
+			return loopHandedOff
+		case feedStop:
+			if err != nil && !errors.Is(err, io.EOF) && !isTimeout(err) {
+				c.abort(err)
+			}
+			return loopGoOn
+		}
+		if c.spawned && c.cur == nil {
+			// Handler goroutines were started and no request is half
+			// read: the next read would most likely find nothing. Let
+			// the handlers (next in this P's run queue) run first, so
+			// that their responses do not wait behind that read.
+			c.spawned = false
+			runtime.Gosched()
+		}
+	}
+	if err != nil && !c.readError(err) {
+		return loopClosed
+	}
+	return loopGoOn
 }
 
 // linger reads and discards what the client still sends after the last
@@ -215,13 +270,49 @@ func (c *conn) linger() {
 type feedResult uint8
 
 const (
-	feedMore     feedResult = iota // keep reading
-	feedStop                       // read no more requests
-	feedHijacked                   // a hook owns the connection
+	feedMore      feedResult = iota // keep reading
+	feedStop                        // read no more requests
+	feedHijacked                    // a hook owns the connection
+	feedHandedOff                   // another goroutine is the reader now
 )
 
-// feed parses b, which arrived at c.readAt.
-func (c *conn) feed(b []byte) feedResult {
+// feed parses b, which arrived at c.readAt; readErr is what the Read that
+// returned b returned, for a successor reader. The responses of inline
+// handlers are written as feed returns, in one write.
+func (c *conn) feed(b []byte, readErr error) feedResult {
+	r := c.feedLoop(b, readErr)
+	if r == feedHandedOff {
+		return r
+	}
+	c.endInline()
+	c.writePending()
+	return r
+}
+
+// runPendingInline runs the handler of the request the parser paused
+// after, if it is to run inline; it reports whether this goroutine is still
+// the reader.
+func (c *conn) runPendingInline(rest []byte, readErr error) bool {
+	ex := c.inline
+	if ex == nil {
+		return true
+	}
+	c.inline = nil
+	return c.runInline(ex, rest, readErr)
+}
+
+// writePending writes the responses inline handlers left in the output.
+func (c *conn) writePending() {
+	if !c.pendingWrite {
+		return
+	}
+	c.pendingWrite = false
+	c.mu.Lock()
+	c.pumpLocked()
+	c.mu.Unlock()
+}
+
+func (c *conn) feedLoop(b []byte, readErr error) feedResult {
 	for {
 		n, err := c.p.Execute(b)
 		if err == nil {
@@ -238,10 +329,15 @@ func (c *conn) feed(b []byte) feedResult {
 			c.p.Resume()
 			c.base += int64(n)
 			b = b[n:]
+			if !c.runPendingInline(b, readErr) {
+				return feedHandedOff
+			}
 			if c.stopAfter {
 				return feedStop
 			}
 			if c.waitRoom {
+				c.endInline()
+				c.writePending()
 				if !c.waitForRoom() {
 					return feedStop
 				}
@@ -255,8 +351,13 @@ func (c *conn) feed(b []byte) feedResult {
 				c.p.ResumeAfterUpgrade()
 				c.base += int64(n)
 				b = b[n:]
+				if !c.runPendingInline(b, readErr) {
+					return feedHandedOff
+				}
 				continue
 			}
+			c.endInline()
+			c.writePending()
 			return c.hijack(b[n:])
 		default:
 			c.parseError(pe, b)

@@ -18,13 +18,32 @@
 // # Pipelining
 //
 // Requests are parsed as their bytes arrive. The handler of every request
-// starts as soon as its head has been read, in its own goroutine, while
-// later pipelined requests are still being read and handled. Each response
+// starts as soon as it has been read, while later pipelined requests are
+// still being read and handled. Each response
 // is buffered until every earlier response on the connection has been sent,
 // so responses leave in request order whatever order the handlers finish
 // in; responses that are ready together go out in one write. This is the
 // "parallel processing, serial responses" model of the seed chapter
 // (section 18.3.1).
+//
+// # Handlers and goroutines
+//
+// A request with a body gets a goroutine of its own for its handler as
+// soon as its head has been read, so the handler can stream the body while
+// the connection's goroutine reads it. The handler of a request without a
+// body first runs on the connection's goroutine, as Node runs its
+// 'request' handlers on the thread that parses: most handlers return at
+// once, and a goroutine switch per request would cost more than the
+// request. If such a handler is still running after HandlerHandoff (100 µs
+// by default), the connection's reading moves to a new goroutine, which
+// starts the next pipelined handlers, while the old one finishes the slow
+// handler. A slow handler thus delays the start of the next by about
+// HandlerHandoff (at least the timer's resolution), never by its own
+// duration; a negative HandlerHandoff gives every handler its own goroutine
+// from the start. Handlers must not rely on which goroutine they run in.
+//
+// Once a response is known to be the connection's last (below), the
+// requests after it are not read, so their handlers never run.
 //
 // A response becomes the last on its connection when the request asked for
 // it (Connection: close, HTTP/1.0 without keep-alive), when its handler set

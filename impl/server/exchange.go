@@ -31,6 +31,7 @@ type exchange struct {
 	handler Handler    // set by the reader before the handler starts
 	kind    exchangeKind
 	noBody  bool // the request has no body; set by the reader before the handler starts
+	inline  bool // the handler runs on the reader goroutine (inline.go); set by the reader
 
 	// Guarded by c.mu.
 	body           []byte // request body bytes received and not yet read
@@ -95,6 +96,7 @@ func (ex *exchange) reset() {
 	ex.handler = nil
 	ex.kind = kindHandler
 	ex.noBody = false
+	ex.inline = false
 	ex.body = keep(ex.body)
 	ex.out = keep(ex.out)
 	ex.bodyOff, ex.received, ex.drained = 0, 0, 0
@@ -116,7 +118,7 @@ func (c *conn) runHandler(ex *exchange) {
 	}()
 	ex.handler.ServeHTTP(&ex.resp, &ex.req)
 	completed = true
-	ex.resp.finish()
+	ex.resp.finish(false)
 }
 
 // handlerFailed ends an exchange whose handler panicked (or called

@@ -16,10 +16,11 @@ var errStop = errors.New("server: stop reading")
 
 func (c *conn) onMessageBegin(p *parser.Parser) error {
 	c.mu.Lock()
-	shutting, full := c.shutting, c.fullLocked()
+	shutting, full := c.shutting || c.lastQueuedLocked(), c.fullLocked()
 	c.mu.Unlock()
 	if shutting {
-		// The server is shutting down: take no new request.
+		// The server is shutting down, or a response already queued is
+		// the connection's last: take no new request.
 		c.mu.Lock()
 		c.stopRead = true
 		c.drainClose = true
@@ -34,6 +35,21 @@ func (c *conn) onMessageBegin(p *parser.Parser) error {
 	}
 	c.beginMessage()
 	return nil
+}
+
+// lastQueuedLocked reports whether a response already decided to be the
+// connection's last: a request read after it would never be answered, so
+// it is not read (and its handler not run).
+func (c *conn) lastQueuedLocked() bool {
+	if c.closeAfter {
+		return true
+	}
+	for _, ex := range c.q[c.qh:] {
+		if ex.last {
+			return true
+		}
+	}
+	return false
 }
 
 // beginMessage starts reading a request whose first byte arrived at
@@ -179,7 +195,14 @@ func (c *conn) onHeadersComplete(p *parser.Parser) (parser.HeadersDecision, erro
 		}
 	}
 	c.enqueueLocked(ex)
+	if !hasBody && c.cfg.handoff > 0 {
+		// Nothing more to read for it: the handler runs on this
+		// goroutine once the message is complete (inline.go).
+		ex.inline = true
+		return parser.Proceed, nil
+	}
 	c.hwg.Add(1)
+	c.spawned = true
 	go ex.run()
 	return parser.Proceed, nil
 }
@@ -317,6 +340,11 @@ func (c *conn) onBody(_ *parser.Parser, b []byte) error {
 	}
 	ex.body = append(ex.body, b...)
 	c.bodyCond.Broadcast()
+	if len(ex.body)-ex.bodyOff >= bodyHighWater && c.pendingWrite {
+		// About to wait: send what inline handlers answered first.
+		c.pendingWrite = false
+		c.pumpLocked()
+	}
 	for len(ex.body)-ex.bodyOff >= bodyHighWater && !ex.discard && !c.closed && !c.writeDone {
 		c.readerCond.Wait()
 	}
@@ -350,6 +378,11 @@ func (c *conn) onMessageComplete(p *parser.Parser) error {
 	if ex.last || c.shutting {
 		c.stopRead = true
 		c.stopAfter = true
+		p.Pause()
+	}
+	if ex.inline {
+		// Run its handler (feed) before parsing on.
+		c.inline = ex
 		p.Pause()
 	}
 	// Last: the exchange may be reused at once.

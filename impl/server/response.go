@@ -235,7 +235,7 @@ func (r *response) flush() error {
 		c.mu.Lock()
 		last := c.closeDecisionLocked(r.ex)
 		c.mu.Unlock()
-		r.writeHead(false, last)
+		r.writeHead(false, last, time.Time{})
 	}
 	r.frameBody()
 	c.mu.Lock()
@@ -250,8 +250,10 @@ func (r *response) flush() error {
 	return err
 }
 
-// finish completes the response when the handler returns.
-func (r *response) finish() {
+// finish completes the response when the handler returns. An inline
+// handler's response (inline.go) is left in the output for the reader to
+// write with the others of its read (deferWrite).
+func (r *response) finish(deferWrite bool) {
 	ex := r.ex
 	c := ex.c
 	if r.status == 0 {
@@ -271,7 +273,14 @@ func (r *response) finish() {
 		c.mu.Unlock()
 	}
 	if head {
-		r.writeHead(true, last)
+		var now time.Time
+		if deferWrite {
+			// Inline handlers are quick (or handed off): the time
+			// their read arrived is a good enough Date, and saves a
+			// clock read per response.
+			now = c.readAt
+		}
+		r.writeHead(true, last, now)
 	}
 	r.frameBody()
 	switch r.mode {
@@ -294,6 +303,10 @@ func (r *response) finish() {
 	ex.done = true
 	ex.handlerDone = true
 	c.recycleLocked(ex)
+	if deferWrite {
+		c.collectLocked()
+		return
+	}
 	c.pumpLocked()
 }
 
@@ -351,8 +364,9 @@ func (r *response) writeInterim(code int) {
 }
 
 // writeHead decides the framing and appends the final head to r.wire.
-// final says the whole body is known (the handler returned).
-func (r *response) writeHead(final, last bool) {
+// final says the whole body is known (the handler returned). now is the
+// time for the Date field; zero means the current time.
+func (r *response) writeHead(final, last bool, now time.Time) {
 	req := &r.ex.req
 	http11 := req.atLeast11()
 	r.headSent = true
@@ -399,7 +413,10 @@ func (r *response) writeHead(final, last bool) {
 		w = appendField(w, f.Name, f.Value)
 	}
 	if !r.hasDate {
-		w = append(w, r.ex.c.srv.date.line(time.Now())...)
+		if now.IsZero() {
+			now = time.Now()
+		}
+		w = append(w, r.ex.c.srv.date.line(now)...)
 	}
 	switch {
 	case r.last && !r.connClose:

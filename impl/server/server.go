@@ -11,10 +11,11 @@ import (
 	"github.com/conformhttp/conform/impl/parser"
 )
 
-// A Handler answers one request. It runs in its own goroutine, concurrently
-// with the handlers of other requests on the same connection; its response
-// is sent after the responses to every earlier request on that connection.
-// The Request and ResponseWriter must not be used after ServeHTTP returns.
+// A Handler answers one request. It runs concurrently with the handlers of
+// other requests on the same connection (see "Handlers and goroutines" in
+// the package documentation); its response is sent after the responses to
+// every earlier request on that connection. The Request and ResponseWriter
+// must not be used after ServeHTTP returns.
 type Handler interface {
 	ServeHTTP(w ResponseWriter, r *Request)
 }
@@ -96,6 +97,7 @@ const (
 	DefaultHighWaterMark    = 64 << 10
 	DefaultPipelineLimit    = 128
 	DefaultMaxBodyDrain     = 256 << 10
+	DefaultHandlerHandoff   = 100 * time.Microsecond
 )
 
 // Server serves HTTP/1.1 on the connections it is given. Set its fields
@@ -228,6 +230,17 @@ type Server struct {
 	// close).
 	MaxBodyDrain int64
 
+	// HandlerHandoff is how long the handler of a request without a body
+	// may run on the goroutine that reads the connection before reading
+	// moves to a new goroutine, so that the next pipelined requests start
+	// without waiting for it (see "Handlers and goroutines" in the package
+	// documentation). A slow handler delays the start of the next one by
+	// between one and two HandlerHandoff, and at least the timer's
+	// resolution (about a millisecond on an idle Linux machine). Zero
+	// means DefaultHandlerHandoff (100 µs); negative means every handler
+	// starts in a goroutine of its own as soon as its head is read.
+	HandlerHandoff time.Duration
+
 	// CloseOnHalfClose makes a client's half-close (EOF on the read side)
 	// abandon the requests not yet answered and close the connection at
 	// once, as Node does with httpAllowHalfOpen false. When false (the
@@ -253,6 +266,7 @@ type config struct {
 	headersTimeout, requestTimeout, keepAlive, idle, linger time.Duration
 	maxHeaders, maxRequests, highWater, pipelineLimit       int
 	maxDrain                                                int64
+	handoff                                                 time.Duration // zero: no inline handlers
 	parser                                                  parser.Config
 }
 
@@ -288,6 +302,7 @@ func (s *Server) config() config {
 		highWater:      positiveInt(s.HighWaterMark, DefaultHighWaterMark),
 		pipelineLimit:  positiveInt(s.PipelineLimit, DefaultPipelineLimit),
 		maxDrain:       s.MaxBodyDrain,
+		handoff:        positive(s.HandlerHandoff, DefaultHandlerHandoff),
 		parser:         parser.Config{Type: parser.Request, Lenient: s.Lenient, MaxHeaderSize: s.MaxHeaderSize},
 	}
 	if c.maxDrain == 0 {
@@ -391,6 +406,7 @@ func (s *Server) ServeConn(rw net.Conn) error {
 		return ErrServerClosed
 	}
 	c.serve()
+	<-c.ended
 	return nil
 }
 

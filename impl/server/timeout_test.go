@@ -177,9 +177,10 @@ func TestTimeoutsDefaults(t *testing.T) {
 		want config
 	}{
 		{"zero means the defaults", &Server{}, config{headersTimeout: 60 * time.Second, requestTimeout: 300 * time.Second,
-			keepAlive: 5 * time.Second, linger: time.Second, maxHeaders: 100, highWater: 64 << 10, pipelineLimit: 128, maxDrain: 256 << 10}},
+			keepAlive: 5 * time.Second, linger: time.Second, maxHeaders: 100, highWater: 64 << 10, pipelineLimit: 128, maxDrain: 256 << 10,
+			handoff: 100 * time.Microsecond}},
 		{"negative means none", &Server{HeadersTimeout: -1, RequestTimeout: -1, KeepAliveTimeout: -1, IdleTimeout: -1,
-			LingerTimeout: -1, MaxHeaders: -1, MaxRequestsPerSocket: -1, HighWaterMark: -1, PipelineLimit: -1, MaxBodyDrain: -1},
+			LingerTimeout: -1, MaxHeaders: -1, MaxRequestsPerSocket: -1, HighWaterMark: -1, PipelineLimit: -1, MaxBodyDrain: -1, HandlerHandoff: -1},
 			config{}},
 	}
 	for _, tt := range tests {
