@@ -308,7 +308,7 @@ func (a *Agent) acquire(ctx context.Context, t *target, name []byte, fresh bool,
 				kp.free = kp.free[:len(kp.free)-1]
 			}
 			pc.state = stActive
-			a.stopIdleTimerLocked(pc)
+			// The idle timer stays armed (see armIdleTimerLocked).
 			watched := pc.watching
 			pc.watchTaken = watched
 			kp.active = append(kp.active, pc)
@@ -460,9 +460,7 @@ func (a *Agent) destroyLocked(pc *pconn, regrant bool) {
 	} else if i := slices.Index(kp.active, pc); i >= 0 {
 		kp.active = slices.Delete(kp.active, i, i+1)
 	}
-	if pc.state == stIdle {
-		a.stopIdleTimerLocked(pc)
-	}
+	a.stopIdleTimerLocked(pc)
 	pc.state = stClosed
 	if pc.conn != nil {
 		pc.conn.Close()
@@ -518,6 +516,7 @@ func (a *Agent) detach(pc *pconn) {
 	if i := slices.Index(kp.active, pc); i >= 0 {
 		kp.active = slices.Delete(kp.active, i, i+1)
 	}
+	a.stopIdleTimerLocked(pc)
 	pc.state = stClosed
 	a.total--
 	a.stats.Detached++
@@ -589,12 +588,7 @@ func (a *Agent) putLocked(pc *pconn) error {
 		}
 		// The watcher starts after watchDelay: a socket reused sooner (the
 		// common case under load) costs no goroutine and no syscall.
-		a.watchers.Add(1)
-		if pc.idleTimer == nil {
-			pc.idleTimer = time.AfterFunc(a.watchDelay, pc.startWatch)
-		} else {
-			pc.idleTimer.Reset(a.watchDelay)
-		}
+		a.armIdleTimerLocked(pc)
 		a.step()
 		return nil
 	}
@@ -602,10 +596,30 @@ func (a *Agent) putLocked(pc *pconn) error {
 	return why
 }
 
+// armIdleTimerLocked makes sure the timer that starts pc's watcher is
+// armed. The timer is lazy: taking the socket from the free list does not
+// stop it, and putting it back does not move it, because on a busy socket
+// that would cost two timer operations per request (each may wake the
+// thread that sleeps in the network poller). When it fires, startWatch
+// looks at how long the socket has really been free.
+func (a *Agent) armIdleTimerLocked(pc *pconn) {
+	if pc.timerArmed {
+		return
+	}
+	pc.timerArmed = true
+	a.watchers.Add(1)
+	if pc.idleTimer == nil {
+		pc.idleTimer = time.AfterFunc(a.watchDelay, pc.startWatch)
+	} else {
+		pc.idleTimer.Reset(a.watchDelay)
+	}
+}
+
 // stopIdleTimerLocked cancels a pending watcher start; a start it
 // prevents will not balance its watchers.Add, so this does.
 func (a *Agent) stopIdleTimerLocked(pc *pconn) {
-	if pc.idleTimer != nil && pc.idleTimer.Stop() {
+	if pc.timerArmed && pc.idleTimer.Stop() {
+		pc.timerArmed = false
 		a.watchers.Done()
 	}
 }

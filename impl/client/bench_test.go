@@ -21,41 +21,47 @@ import (
 var benchBody = []byte("hello, world\n")
 
 // BenchmarkAgent compares keep-alive GETs through an Agent with
-// net/http's Transport, against the same net/http server in the same run,
-// with 1 and 16 concurrent callers. The server runs in a child process
-// (this test binary, re-executed), so the CPU time this process reports
-// per request is the client's alone.
+// net/http's Transport, against the same server in the same run, with 1
+// and 16 concurrent callers. The server runs in a child process (this test
+// binary, re-executed), so the CPU time this process reports per request is
+// the client's alone. Two servers: net/http's, and "canned", which answers
+// every request head with the same bytes and does no HTTP work, so that the
+// machine's two cores go to the clients and requests/s shows their cost
+// rather than the server's.
 //
 //	go test -run '^$' -bench BenchmarkAgent -benchmem -count 5 ./impl/client
 func BenchmarkAgent(b *testing.B) {
-	url := startBenchServer(b)
-
-	for _, callers := range []int{1, 16} {
-		b.Run("conform/callers="+strconv.Itoa(callers), func(b *testing.B) {
-			a := NewAgent(AgentOptions{KeepAlive: true})
-			defer a.Close()
-			run(b, callers, func(buf []byte) {
-				res, err := a.Do(context.Background(), &Request{URL: url})
-				if err != nil {
-					b.Fatal(err)
-				}
-				drain(b, res.Body, buf)
-			})
-			if s := a.Snapshot(); s.Dials > callers {
-				b.Errorf("dialed %d sockets for %d callers", s.Dials, callers)
+	for _, server := range []string{"nethttp", "canned"} {
+		b.Run("server="+server, func(b *testing.B) {
+			url := startBenchServer(b, server)
+			for _, callers := range []int{1, 16} {
+				b.Run("conform/callers="+strconv.Itoa(callers), func(b *testing.B) {
+					a := NewAgent(AgentOptions{KeepAlive: true})
+					defer a.Close()
+					run(b, callers, func(buf []byte) {
+						res, err := a.Do(context.Background(), &Request{URL: url})
+						if err != nil {
+							b.Fatal(err)
+						}
+						drain(b, res.Body, buf)
+					})
+					if s := a.Snapshot(); s.Dials > callers {
+						b.Errorf("dialed %d sockets for %d callers", s.Dials, callers)
+					}
+				})
+				b.Run("nethttp/callers="+strconv.Itoa(callers), func(b *testing.B) {
+					tr := &http.Transport{MaxIdleConnsPerHost: callers, DisableCompression: true}
+					defer tr.CloseIdleConnections()
+					c := &http.Client{Transport: tr}
+					run(b, callers, func(buf []byte) {
+						res, err := c.Get(url)
+						if err != nil {
+							b.Fatal(err)
+						}
+						drain(b, res.Body, buf)
+					})
+				})
 			}
-		})
-		b.Run("nethttp/callers="+strconv.Itoa(callers), func(b *testing.B) {
-			tr := &http.Transport{MaxIdleConnsPerHost: callers, DisableCompression: true}
-			defer tr.CloseIdleConnections()
-			c := &http.Client{Transport: tr}
-			run(b, callers, func(buf []byte) {
-				res, err := c.Get(url)
-				if err != nil {
-					b.Fatal(err)
-				}
-				drain(b, res.Body, buf)
-			})
 		})
 	}
 }
@@ -119,29 +125,83 @@ func drain(b *testing.B, body io.ReadCloser, buf []byte) {
 // benchmark's server (see TestMain).
 const benchServerEnv = "CONFORM_CLIENT_BENCH_SERVER"
 
-// serveBench serves the benchmark's answers on loopback, prints the
-// address, and returns when its standard input closes.
-func serveBench() int {
+// serveBench serves the benchmark's answers on loopback with the server
+// named by kind, prints the address, and returns when its standard input
+// closes.
+func serveBench(kind string) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	fmt.Println(l.Addr())
-	go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Length", strconv.Itoa(len(benchBody)))
-		w.Write(benchBody)
-	}))
+	switch kind {
+	case "nethttp":
+		go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(benchBody)))
+			w.Write(benchBody)
+		}))
+	case "canned":
+		go serveCanned(l)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown benchmark server %q\n", kind)
+		return 1
+	}
 	io.Copy(io.Discard, os.Stdin)
 	l.Close()
 	return 0
 }
 
-// startBenchServer starts the benchmark server in a child process and
+// serveCanned answers each request head (the benchmark sends GETs without
+// a body) with the same response, written once per read. It is not an
+// HTTP server, only the cheapest peer the clients can be measured against.
+func serveCanned(l net.Listener) {
+	resp := []byte("HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(benchBody)) + "\r\n\r\n" + string(benchBody))
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			buf := make([]byte, 8<<10)
+			var out []byte
+			pending := 0 // bytes of a head split across reads: "\r\n\r\n" already matched
+			for {
+				n, err := c.Read(buf)
+				if err != nil {
+					return
+				}
+				out = out[:0]
+				for _, ch := range buf[:n] {
+					switch {
+					case ch == "\r\n\r\n"[pending]:
+						pending++
+					case ch == '\r':
+						pending = 1
+					default:
+						pending = 0
+					}
+					if pending == 4 {
+						out = append(out, resp...)
+						pending = 0
+					}
+				}
+				if len(out) > 0 {
+					if _, err := c.Write(out); err != nil {
+						return
+					}
+				}
+			}
+		}()
+	}
+}
+
+// startBenchServer starts the benchmark server kind in a child process and
 // returns its URL; the child ends with the benchmark.
-func startBenchServer(b *testing.B) string {
+func startBenchServer(b *testing.B, kind string) string {
 	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
-	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
+	cmd.Env = append(os.Environ(), benchServerEnv+"="+kind)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

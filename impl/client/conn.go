@@ -49,6 +49,7 @@ type pconn struct {
 	watchTaken  bool      // a taker waits on watchCh for the watcher's result
 	watching    bool      // a watcher goroutine reads the free socket
 	idleTimer   *time.Timer
+	timerArmed  bool          // idleTimer is armed (or firing): its watchers.Add is not yet balanced
 	freeTimeout time.Duration // from the server's Keep-Alive hint
 	idleTimeout time.Duration // free-socket timeout in force
 
@@ -443,15 +444,24 @@ func (pc *pconn) write(b []byte) error {
 	return fmt.Errorf("%w (%s): writing: %w", ErrConnClosed, pc.kp.name, err)
 }
 
-// startWatch runs when the socket has been free for watchDelay and, if
-// it still is and nobody watches it yet, watches it. Each run balances
-// one watchers.Add of putLocked (or a Stop that prevented it does).
+// startWatch runs when the idle timer fires. If the socket has been free
+// for watchDelay and nobody watches it yet, it watches it; if it was taken
+// and put back since the timer was armed, it waits for the rest of
+// watchDelay. Each run balances one watchers.Add of armIdleTimerLocked,
+// or hands it on to the next run (or a Stop that prevented it does).
 func (pc *pconn) startWatch() {
 	a := pc.agent
 	a.mu.Lock()
+	pc.timerArmed = false
 	if pc.state != stIdle || pc.watching {
 		a.mu.Unlock()
 		a.watchers.Done()
+		return
+	}
+	if wait := a.watchDelay - time.Since(pc.idleAt); wait > 0 {
+		pc.timerArmed = true
+		pc.idleTimer.Reset(wait)
+		a.mu.Unlock()
 		return
 	}
 	pc.watching = true

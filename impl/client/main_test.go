@@ -20,8 +20,8 @@ import (
 // the Agent's watchers, context hooks, or the tests' own fake servers. In
 // a child process started by BenchmarkAgent it is the benchmark server.
 func TestMain(m *testing.M) {
-	if os.Getenv(benchServerEnv) != "" {
-		os.Exit(serveBench())
+	if kind := os.Getenv(benchServerEnv); kind != "" {
+		os.Exit(serveBench(kind))
 	}
 	code := m.Run()
 	if code == 0 {
