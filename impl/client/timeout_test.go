@@ -308,3 +308,51 @@ func TestCancel(t *testing.T) {
 		})
 	}
 }
+
+// TestFreeSocketTimeoutAfterReuse: the free-socket timeout counts from
+// the last time the socket was freed, also when it was taken and given
+// back while the timer that starts its watcher was already armed (the
+// timer is lazy: it is neither stopped on take nor moved on put).
+func TestFreeSocketTimeoutAfterReuse(t *testing.T) {
+	tests := []struct {
+		name   string
+		reason string
+		gap    time.Duration // between the two requests
+	}{
+		{"reused before the watcher starts", "the armed timer finds the socket free for less than the watch delay and waits for the rest", idleWatchDelay / 2},
+		{"reused after the watcher started", "taking the socket stops its watcher; giving it back arms the timer again", 10 * idleWatchDelay},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ps := newPipeServer(t, func(ps *pipeServer, c *pipeConn, req *http.Request, n int) bool {
+					_, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+					return err == nil
+				})
+				const timeout = 3 * time.Second
+				a := newTestAgent(t, AgentOptions{KeepAlive: true, Dialer: ps, Timeout: timeout})
+				for i := range 2 {
+					if i == 1 {
+						time.Sleep(tc.gap)
+					}
+					res, err := a.Do(context.Background(), &Request{URL: "http://pipe/"})
+					if err != nil {
+						t.Fatal(err)
+					}
+					readAll(t, res)
+				}
+				freed := time.Now()
+				time.Sleep(timeout - time.Millisecond)
+				synctest.Wait()
+				if s := a.Snapshot(); s.Free != 1 || s.Dials != 1 {
+					t.Fatalf("%v after the second response: free = %d, dials = %d, want 1 and 1 (%s)", time.Since(freed), s.Free, s.Dials, tc.reason)
+				}
+				time.Sleep(time.Millisecond)
+				synctest.Wait()
+				if s := a.Snapshot(); s.Free != 0 {
+					t.Errorf("%v after the second response: free = %d, want 0 (%s)", time.Since(freed), s.Free, tc.reason)
+				}
+			})
+		})
+	}
+}
