@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/conformhttp/conform/impl/server"
 )
 
 // benchBody is what the benchmark server answers.
@@ -27,11 +29,12 @@ var benchBody = []byte("hello, world\n")
 // the client's alone. Two servers: net/http's, and "canned", which answers
 // every request head with the same bytes and does no HTTP work, so that the
 // machine's two cores go to the clients and requests/s shows their cost
-// rather than the server's.
+// rather than the server's. A third, "conform", is impl/server: a real
+// HTTP server that costs less per request than net/http's.
 //
 //	go test -run '^$' -bench BenchmarkAgent -benchmem -count 5 ./impl/client
 func BenchmarkAgent(b *testing.B) {
-	for _, server := range []string{"nethttp", "canned"} {
+	for _, server := range []string{"nethttp", "conform", "canned"} {
 		b.Run("server="+server, func(b *testing.B) {
 			url := startBenchServer(b, server)
 			for _, callers := range []int{1, 16} {
@@ -141,6 +144,11 @@ func serveBench(kind string) int {
 			w.Header().Set("Content-Length", strconv.Itoa(len(benchBody)))
 			w.Write(benchBody)
 		}))
+	case "conform":
+		srv := &server.Server{Handler: server.HandlerFunc(func(w server.ResponseWriter, r *server.Request) {
+			w.Write(benchBody)
+		})}
+		go srv.Serve(l)
 	case "canned":
 		go serveCanned(l)
 	default:
