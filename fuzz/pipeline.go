@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	fuzzheaders "github.com/AdaLogics/go-fuzz-headers"
 
@@ -27,6 +28,14 @@ type Pipeline struct {
 	PipelineLimit        int
 	HighWaterMark        int
 	MaxRequestsPerSocket int
+	// Handoff picks Server.HandlerHandoff: 0 the default, 1 negative (a
+	// goroutine per handler), 2 ten microseconds. Slow, when not 0, makes
+	// the handler of request Slow-1 sleep a millisecond first (on the
+	// bubble's clock), so that an inline handler is handed off. Both come
+	// last in the input, so inputs made before they existed decode as
+	// they did.
+	Handoff int
+	Slow    int
 }
 
 // PipeRequest is one request of a Pipeline. The request with index i has
@@ -94,6 +103,19 @@ func (pl *Pipeline) walk(c chooser) {
 	c.choice(&pl.PipelineLimit, 4)
 	c.choice(&pl.HighWaterMark, 4)
 	c.choice(&pl.MaxRequestsPerSocket, 5)
+	c.choice(&pl.Handoff, 3)
+	c.choice(&pl.Slow, maxPipeRequests+1)
+}
+
+// handoff is the Server.HandlerHandoff that pl.Handoff picks.
+func (pl *Pipeline) handoff() time.Duration {
+	switch pl.Handoff {
+	case 1:
+		return -1
+	case 2:
+		return 10 * time.Microsecond
+	}
+	return 0
 }
 
 // DecodePipeline builds the pipeline the fuzz input data describes, with
@@ -168,8 +190,12 @@ func (pl *Pipeline) Stream() []byte {
 
 // answer is what the pipeline handler says about a request: its index
 // (from the target "/r/i"), and the body length it read.
-func pipelineHandler() server.Handler {
+func pipelineHandler(slow int) server.Handler {
+	slowTarget := "/r/" + strconv.Itoa(slow-1)
 	return server.HandlerFunc(func(w server.ResponseWriter, r *server.Request) {
+		if slow > 0 && r.Target == slowTarget {
+			time.Sleep(time.Millisecond)
+		}
 		n, err := io.Copy(io.Discard, r.Body)
 		if err != nil {
 			w.WriteHeader(500)
@@ -239,7 +265,8 @@ func CheckPipeline(data []byte) error {
 	stream := pl.Stream()
 	want := pl.expect(stream)
 	srv := &server.Server{
-		Handler:              pipelineHandler(),
+		Handler:              pipelineHandler(pl.Slow),
+		HandlerHandoff:       pl.handoff(),
 		ErrorLog:             log.New(io.Discard, "", 0),
 		PipelineLimit:        pl.PipelineLimit,
 		HighWaterMark:        pl.HighWaterMark * 64,
@@ -284,8 +311,8 @@ func CheckPipeline(data []byte) error {
 	if why == "" {
 		return nil
 	}
-	return fmt.Errorf("server pipeline: %s\nsettings: pipeline limit %d, high-water mark %d, max requests %d, write pieces %v\nstream: %q\nwant: answers %v, error response %v\ngot: %v",
-		why, srv.PipelineLimit, srv.HighWaterMark, srv.MaxRequestsPerSocket, pl.Pieces, stream, want.Answered, want.Error, got)
+	return fmt.Errorf("server pipeline: %s\nsettings: pipeline limit %d, high-water mark %d, max requests %d, handler hand-off %v, slow request %d, write pieces %v\nstream: %q\nwant: answers %v, error response %v\ngot: %v",
+		why, srv.PipelineLimit, srv.HighWaterMark, srv.MaxRequestsPerSocket, srv.HandlerHandoff, pl.Slow-1, pl.Pieces, stream, want.Answered, want.Error, got)
 }
 
 // pipeResponse is one final response read by the client.

@@ -232,6 +232,11 @@ func pipelineSeeds(cases []*corpus.Case) [][]byte {
 	add(&Pipeline{Requests: []PipeRequest{get, {Method: 6}, get}})
 	add(&Pipeline{Requests: []PipeRequest{get, {Fault: faultGarbage, Garbage: []byte("x y z\r\n\r\n")}, get}})
 	add(&Pipeline{Requests: []PipeRequest{post, {Method: 1, Framing: 1, Body: []byte("body"), Fault: faultCut, Cut: 40}}})
+	// A slow first handler, handed off (default and 10 µs) or in a
+	// goroutine of its own, ahead of inline ones and a body.
+	add(&Pipeline{Requests: []PipeRequest{get, get, post, head, get}, Slow: 1})
+	add(&Pipeline{Requests: []PipeRequest{get, get, {Close: 1}, get}, Slow: 1, Handoff: 2, Pieces: []int{5}})
+	add(&Pipeline{Requests: []PipeRequest{get, post, get}, Slow: 2, Handoff: 1})
 	add(&Pipeline{Requests: []PipeRequest{get, {Fault: faultCut, Cut: 5}}})
 	return out
 }
