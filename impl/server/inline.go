@@ -22,26 +22,37 @@ import (
 // in one write, at the end of that read (see feed).
 //
 // c.inlineState says what the reader is doing, in its two low bits, with
-// the sequence number of the inline handler in the others:
+// the sequence number of the inline handler from bit 3 on:
 //
-//	inlineOff      no inline handler since the timer was last armed:
-//	               the reader arms it before the next one
-//	inlineIdle     between inline handlers, the timer armed
+//	inlineOff      the reader is outside feed
+//	inlineIdle     inside feed, between inline handlers
 //	inlineRunning  an inline handler (seq) is running
 //	inlineClaimed  the timer is moving the reader role off that handler's
 //	               goroutine; it becomes inlineOff once c.hwg counts it
+//
+// Bit 2, inlineArmed, says the timer is armed. The timer is lazy: the
+// reader arms it for an inline handler only when it is not armed already,
+// and never stops it; a firing that finds no handler running clears the
+// bit instead of arming it again. A busy connection thus costs one timer
+// firing per HandlerHandoff, not a timer reset and stop per read (each of
+// which may wake the thread sleeping in the network poller). Only the
+// reader sets the bit, only the timer clears it, both with compare-and-swap
+// on the whole word.
 //
 // The timer fires at least HandlerHandoff after it was armed, and each
 // firing records the handler it saw running (c.inlineSeen): a handler seen
 // running by two consecutive firings, or by the first firing after the
 // reader armed the timer as it started the handler, has run for at least
-// HandlerHandoff and is handed off.
+// HandlerHandoff and is handed off. So a handler is handed off after
+// between one and two HandlerHandoff.
 const (
 	inlineOff uint64 = iota
 	inlineIdle
 	inlineRunning
 	inlineClaimed
-	inlineMask = 3
+	inlineMask  = 3
+	inlineArmed = 4
+	inlineShift = 3
 )
 
 // handoff is the reader's successor's starting point: the rest of the
@@ -58,22 +69,30 @@ type handoff struct {
 // without touching reader state.
 func (c *conn) runInline(ex *exchange, rest []byte, readErr error) (reader bool) {
 	c.seq++
-	running := c.seq<<2 | inlineRunning
+	running := c.seq<<inlineShift | inlineArmed | inlineRunning
 	c.next = handoff{rest: rest, readErr: readErr}
-	if !c.inlineState.CompareAndSwap(inlineIdle, running) {
-		// The first inline handler of this feed, or the timer let go
-		// while the reader was between handlers: arm it. The handler
-		// about to start counts as seen.
+	for {
+		s := c.inlineState.Load()
+		if s&inlineArmed != 0 {
+			if c.inlineState.CompareAndSwap(s, running) {
+				break
+			}
+			continue
+		}
+		// Not armed: arm it, the handler about to start counting as
+		// seen. The timer is made stopped, before the state says
+		// running: the callback reads the field.
 		if c.handoffTimer == nil {
-			// Made stopped, before the state says running: the
-			// callback reads the field.
 			c.handoffTimer = time.AfterFunc(time.Hour, c.handoffCheck)
 			c.handoffTimer.Stop()
 		}
 		c.inlineSeen.Store(running)
-		c.inlineState.Store(running)
-		c.handoffTimer.Reset(c.cfg.handoff)
+		if c.inlineState.CompareAndSwap(s, running) {
+			c.handoffTimer.Reset(c.cfg.handoff)
+			break
+		}
 	}
+	idle := inlineArmed | inlineIdle
 	completed := false
 	defer func() {
 		if completed {
@@ -83,7 +102,7 @@ func (c *conn) runInline(ex *exchange, rest []byte, readErr error) (reader bool)
 		// (v == nil: this goroutine ends when the deferred calls
 		// return).
 		v := recover()
-		stillReader := c.inlineState.CompareAndSwap(running, inlineIdle)
+		stillReader := c.inlineState.CompareAndSwap(running, idle)
 		if !stillReader {
 			c.awaitClaim(running)
 		}
@@ -93,17 +112,15 @@ func (c *conn) runInline(ex *exchange, rest []byte, readErr error) (reader bool)
 			c.hwg.Done()
 		case v == nil:
 			// Goexit: the reader role must live on.
-			c.inlineState.Store(inlineOff)
-			c.handoffTimer.Stop()
 			next := c.next
-			c.next = handoff{}
+			c.endInline()
 			go c.runReader(next.rest, next.readErr)
 		}
 		reader = stillReader && v != nil
 	}()
 	ex.handler.ServeHTTP(&ex.resp, &ex.req)
 	completed = true
-	if c.inlineState.CompareAndSwap(running, inlineIdle) {
+	if c.inlineState.CompareAndSwap(running, idle) {
 		ex.resp.finish(true)
 		c.pendingWrite = true
 		return true
@@ -123,15 +140,16 @@ func (c *conn) awaitClaim(running uint64) {
 	}
 }
 
-// endInline is called by the reader as it leaves feed: the timer is not
-// needed until the next inline handler.
+// endInline is called by the reader as it leaves feed. The timer stays
+// armed; its next firing lets go of it if no inline handler runs then.
 func (c *conn) endInline() {
-	if c.inlineState.Load() == inlineOff {
-		return
+	for {
+		s := c.inlineState.Load()
+		if s&inlineMask == inlineOff || c.inlineState.CompareAndSwap(s, s&inlineArmed|inlineOff) {
+			c.next = handoff{}
+			return
+		}
 	}
-	c.inlineState.Store(inlineOff)
-	c.handoffTimer.Stop()
-	c.next = handoff{}
 }
 
 // handoffCheck runs when the hand-off timer fires.
@@ -139,12 +157,12 @@ func (c *conn) handoffCheck() {
 	for {
 		s := c.inlineState.Load()
 		switch s & inlineMask {
-		case inlineOff, inlineClaimed:
+		case inlineClaimed:
 			return
-		case inlineIdle:
-			// Between handlers: let go of the timer; the reader arms
+		case inlineOff, inlineIdle:
+			// No handler running: let go of the timer; the reader arms
 			// it again for its next inline handler.
-			if c.inlineState.CompareAndSwap(s, inlineOff) {
+			if c.inlineState.CompareAndSwap(s, s&^inlineArmed) {
 				return
 			}
 			continue
