@@ -16,24 +16,24 @@ var errStop = errors.New("server: stop reading")
 
 func (c *conn) onMessageBegin(p *parser.Parser) error {
 	c.mu.Lock()
-	shutting, full := c.shutting || c.lastQueuedLocked(), c.fullLocked()
-	c.mu.Unlock()
-	if shutting {
+	if c.shutting || c.lastQueuedLocked() {
 		// The server is shutting down, or a response already queued is
 		// the connection's last: take no new request.
-		c.mu.Lock()
 		c.stopRead = true
 		c.drainClose = true
 		c.checkDoneLocked()
 		c.mu.Unlock()
 		return errStop
 	}
-	if full {
+	if c.fullLocked() {
+		c.mu.Unlock()
 		c.waitRoom = true
 		p.Pause()
 		return nil
 	}
-	c.beginMessage()
+	ex := c.beginMessageLocked()
+	c.mu.Unlock()
+	c.beginRead(ex)
 	return nil
 }
 
@@ -56,13 +56,23 @@ func (c *conn) lastQueuedLocked() bool {
 // c.readAt.
 func (c *conn) beginMessage() {
 	c.mu.Lock()
+	ex := c.beginMessageLocked()
+	c.mu.Unlock()
+	c.beginRead(ex)
+}
+
+// beginMessageLocked is beginMessage's part under c.mu.
+func (c *conn) beginMessageLocked() *exchange {
 	c.inRequest = true
 	c.headDone = false
 	c.reqBegin = c.readAt
 	c.idle = false
 	c.setStateLocked(StateActive)
-	ex := c.getExchangeLocked()
-	c.mu.Unlock()
+	return c.getExchangeLocked()
+}
+
+// beginRead is beginMessage's part in the reader's own state.
+func (c *conn) beginRead(ex *exchange) {
 	c.cur = ex
 	c.arena = c.arena[:0]
 	c.spans = c.spans[:0]
