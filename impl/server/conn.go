@@ -51,6 +51,7 @@ type conn struct {
 	rbuf      []byte
 	base      int64       // parser offset of the first byte of the current Execute input
 	arena     []byte      // bytes of the head (or trailer section) being read
+	strs      stringBlock // where finished heads become strings
 	spans     []fieldSpan // its fields, as offsets into arena
 	targetEnd int         // the request-target is arena[:targetEnd]
 	inField   bool        // a field name is being received

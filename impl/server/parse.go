@@ -142,7 +142,7 @@ func (c *conn) fields(h Header, s string) Header {
 func (c *conn) onHeadersComplete(p *parser.Parser) (parser.HeadersDecision, error) {
 	ex := c.cur
 	r := &ex.req
-	head := string(c.arena)
+	head := c.strs.string(c.arena)
 	r.Method = p.Method().String()
 	r.Target = head[:c.targetEnd]
 	r.ProtoMajor, r.ProtoMinor = p.Version()
@@ -368,7 +368,7 @@ func (c *conn) onMessageComplete(p *parser.Parser) error {
 	ex := c.cur
 	var trailer string
 	if len(c.spans) > 0 {
-		trailer = string(c.arena)
+		trailer = c.strs.string(c.arena)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
