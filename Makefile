@@ -6,7 +6,7 @@ FUZZTIME ?= 60s
 RACE_PKGS := ./impl/server/... ./impl/client/... ./internal/... ./cmd/...
 PKGS      := $(shell $(GO) list ./... 2>/dev/null)
 
-.PHONY: test vet unit race bench bench-peers fuzz fuzz-one conform serve live clean
+.PHONY: test vet unit race bench bench-peers fuzz fuzz-one fuzz-build-check conform serve live clean
 
 test: vet unit race
 
@@ -44,6 +44,11 @@ fuzz-one:
 	@pkg=$$(for p in $$($(GO) list ./...); do $(GO) test -list '^$(TARGET)$$' $$p | grep -qx '$(TARGET)' && echo $$p; done | head -1); \
 	test -n "$$pkg" || { echo "no fuzz target $(TARGET)"; exit 2; }; \
 	$(GO) test -run '^$$' -fuzz '^$(TARGET)$$' -fuzztime $(FUZZTIME) -parallel=2 $$pkg
+
+# Compiles every target .clusterfuzzlite/build.sh builds as its libFuzzer build
+# does (go-118-fuzz-build, from the module proxy), short of the clang link.
+fuzz-build-check:
+	scripts/clusterfuzzlite-check.sh
 
 # The README's first command: the suite against the embedded reference server.
 conform:

@@ -18,10 +18,13 @@ compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzParseResponse F
 compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzRoundTrip FuzzRoundTrip
 compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzSplitInvariance FuzzSplitInvariance
 compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzStructuredRequest FuzzStructuredRequest
+# The differential targets seed themselves (corpus cases and the embedded
+# differential/testdata/inputs.txt); they take (data, eof, head), so no
+# single-[]byte seed zip is written for them.
+compile_native_go_fuzzer github.com/conformhttp/conform/differential FuzzDifferentialRequest FuzzDifferentialRequest
+compile_native_go_fuzzer github.com/conformhttp/conform/differential FuzzDifferentialResponse FuzzDifferentialResponse
 
 # not built: github.com/conformhttp/conform/impl/parser FuzzSplit: it is in package parser_test and uses helpers of bench_test.go, which compile_native_go_fuzzer cannot build (it turns the target's file into a source file of the package, without the other test files); fuzz.FuzzSplitInvariance covers its property
-# not built: github.com/conformhttp/conform/differential FuzzDifferentialRequest: differential/testdata/inputs.txt also contains the target's name (compile_native_go_fuzzer finds the target's file with grep -r -l) and fuzz_test.go calls loadTestdataInputs, declared in another test file that the libFuzzer build leaves out
-# not built: github.com/conformhttp/conform/differential FuzzDifferentialResponse: as FuzzDifferentialRequest
 # not built: github.com/conformhttp/conform/fuzz FuzzServerPipeline: it runs each input in a testing/synctest bubble (fake clock for the server's timeouts, hang and goroutine-leak detection), and synctest.Test needs the standard *testing.T, which the libFuzzer build replaces with go-118-fuzz-build's shim
 # not built: github.com/conformhttp/conform/fuzz FuzzAgent: as FuzzServerPipeline, the Agent's timeouts and the plan's delays run on a synctest bubble's clock
 # not built: github.com/conformhttp/conform/impl/client FuzzResponse: as FuzzServerPipeline, it runs in a testing/synctest bubble, which needs the standard *testing.T
