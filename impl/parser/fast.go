@@ -82,7 +82,7 @@ func (p *Parser) fastField(b []byte, i, end int) (next int, handled, stop bool) 
 		return colon + 1, true, true
 	}
 	if p.hstate != hOther {
-		if v == ve && !p.emptyValue(s, ve) {
+		if v == ve && !p.emptyValue(ve) {
 			return ve, true, true
 		}
 		for j := v; j < ve; j++ {

@@ -65,14 +65,15 @@ func (p *Parser) fieldDone(off int64) bool {
 	return true
 }
 
-// emptyValue runs for a field whose value is empty (the line ends at b[i]).
-func (p *Parser) emptyValue(b []byte, i int) bool {
+// emptyValue runs for a field whose value is empty (the line ends at index
+// i of the current input).
+func (p *Parser) emptyValue(i int) bool {
 	switch p.hstate {
 	case hContentLength:
-		p.fail(ErrInvalidContentLength, "Empty Content-Length", b, i)
+		p.fail(ErrInvalidContentLength, "Empty Content-Length", i)
 		return false
 	case hTransferEncoding:
-		p.fail(ErrInvalidTransferEncoding, "Empty Transfer-Encoding", b, i)
+		p.fail(ErrInvalidTransferEncoding, "Empty Transfer-Encoding", i)
 		return false
 	}
 	return true

@@ -251,7 +251,7 @@ loop:
 				break loop
 			}
 			if b[i] != ' ' {
-				p.fail(ErrInvalidMethod, "Expected SP after method", b, i)
+				p.fail(ErrInvalidMethod, "Expected SP after method", i)
 				break loop
 			}
 			p.method = m
@@ -267,13 +267,13 @@ loop:
 			switch {
 			case c == ' ':
 				if p.lenient&LenientSpaces == 0 {
-					p.fail(ErrInvalidURL, "More than one SP before the request-target", b, i)
+					p.fail(ErrInvalidURL, "More than one SP before the request-target", i)
 					break loop
 				}
 				i++
 				continue
 			case c == '\r' || c == '\n':
-				p.fail(ErrInvalidURL, "Missing request-target", b, i)
+				p.fail(ErrInvalidURL, "Missing request-target", i)
 				break loop
 			case lenientTarget && lenientTargetTab[c]:
 				p.urlState = uLenient
@@ -285,14 +285,14 @@ loop:
 			case c == '*':
 				// RFC 9112 §3.2.4; PRI * is the HTTP/2 connection preface.
 				if p.method != MethodOptions && p.method != MethodPRI {
-					p.fail(ErrInvalidURL, "The asterisk-form request-target is only for OPTIONS", b, i)
+					p.fail(ErrInvalidURL, "The asterisk-form request-target is only for OPTIONS", i)
 					break loop
 				}
 				p.urlState = uAsterisk
 			case isAlpha(c):
 				p.urlState = uScheme
 			default:
-				p.fail(ErrInvalidURL, "Invalid character at the start of the request-target", b, i)
+				p.fail(ErrInvalidURL, "Invalid character at the start of the request-target", i)
 				break loop
 			}
 			p.state = sTarget
@@ -307,7 +307,7 @@ loop:
 				// pct-encoded = "%" HEXDIG HEXDIG (RFC 3986 §2.1)
 				if unhex[b[i]] == 0xff {
 					p.emitSpanErr(b, &spanStart, i)
-					p.fail(ErrInvalidURL, "Invalid percent-encoding in the request-target (% not followed by two hex digits)", b, i)
+					p.fail(ErrInvalidURL, "Invalid percent-encoding in the request-target (% not followed by two hex digits)", i)
 					break loop
 				}
 				p.pct--
@@ -383,13 +383,13 @@ loop:
 				}
 				if bad {
 					p.emitSpanErr(b, &spanStart, j)
-					p.fail(ErrInvalidURL, "Invalid authority-form target (want host:port or [IP-literal]:port)", b, j)
+					p.fail(ErrInvalidURL, "Invalid authority-form target (want host:port or [IP-literal]:port)", j)
 					i = j
 					break loop
 				}
 				if j < end && b[j] == '%' && p.authState != aRegName {
 					p.emitSpanErr(b, &spanStart, j)
-					p.fail(ErrInvalidURL, "Percent-encoding outside the host of an authority-form target", b, j)
+					p.fail(ErrInvalidURL, "Percent-encoding outside the host of an authority-form target", j)
 					i = j
 					break loop
 				}
@@ -407,29 +407,29 @@ loop:
 				switch {
 				case b[i] == '\r' || b[i] == '\n':
 					p.emitSpanErr(b, &spanStart, i)
-					p.fail(ErrInvalidConstant, "Expected SP and HTTP-version after the request-target", b, i)
+					p.fail(ErrInvalidConstant, "Expected SP and HTTP-version after the request-target", i)
 				case p.urlState == uScheme:
 					p.emitSpanErr(b, &spanStart, i)
-					p.fail(ErrInvalidURL, "Invalid character in the scheme of an absolute-form request-target", b, i)
+					p.fail(ErrInvalidURL, "Invalid character in the scheme of an absolute-form request-target", i)
 				default:
 					p.emitSpanErr(b, &spanStart, i)
-					p.fail(ErrInvalidURL, "Invalid character in the request-target", b, i)
+					p.fail(ErrInvalidURL, "Invalid character in the request-target", i)
 				}
 				break loop
 			}
 			if p.pct > 0 {
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrInvalidURL, "Invalid percent-encoding in the request-target (% not followed by two hex digits)", b, i)
+				p.fail(ErrInvalidURL, "Invalid percent-encoding in the request-target (% not followed by two hex digits)", i)
 				break loop
 			}
 			if p.urlState == uScheme {
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrInvalidURL, "Request-target is neither origin-form nor absolute-form (no scheme)", b, i)
+				p.fail(ErrInvalidURL, "Request-target is neither origin-form nor absolute-form (no scheme)", i)
 				break loop
 			}
 			if p.urlState == uAuthority && (p.authState != aPort || p.urlPort == 0) {
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrInvalidURL, "CONNECT needs an authority-form target (host:port)", b, i)
+				p.fail(ErrInvalidURL, "CONNECT needs an authority-form target (host:port)", i)
 				break loop
 			}
 			p.open = spNone
@@ -463,7 +463,7 @@ loop:
 		case sProtocol:
 			if p.idx < 4 {
 				if c != constHTTP[p.idx] {
-					p.fail(ErrInvalidConstant, "Expected HTTP/", b, i)
+					p.fail(ErrInvalidConstant, "Expected HTTP/", i)
 					break loop
 				}
 				p.idx++
@@ -471,7 +471,7 @@ loop:
 				continue
 			}
 			if c != '/' {
-				p.fail(ErrInvalidConstant, "Expected HTTP/", b, i)
+				p.fail(ErrInvalidConstant, "Expected HTTP/", i)
 				break loop
 			}
 			off := p.base + int64(i)
@@ -483,7 +483,7 @@ loop:
 
 		case sVerMajor:
 			if !isDigit(c) {
-				p.fail(ErrInvalidVersion, "Invalid major version", b, i)
+				p.fail(ErrInvalidVersion, "Invalid major version", i)
 				break loop
 			}
 			p.major = c - '0'
@@ -493,7 +493,7 @@ loop:
 
 		case sVerDot:
 			if c != '.' {
-				p.fail(ErrInvalidVersion, "Expected dot between version digits", b, i)
+				p.fail(ErrInvalidVersion, "Expected dot between version digits", i)
 				break loop
 			}
 			p.vbuf[1] = c
@@ -502,7 +502,7 @@ loop:
 
 		case sVerMinor:
 			if !isDigit(c) {
-				p.fail(ErrInvalidVersion, "Invalid minor version", b, i)
+				p.fail(ErrInvalidVersion, "Invalid minor version", i)
 				break loop
 			}
 			p.minor = c - '0'
@@ -512,7 +512,7 @@ loop:
 			ok := p.major == 1
 			if !ok && p.lenient&LenientVersion == 0 &&
 				!(p.curTyp == Request && p.method == MethodPRI && p.major == 2 && p.minor == 0) {
-				p.fail(ErrInvalidVersion, "Unsupported HTTP version (not HTTP/1.x)", b, i)
+				p.fail(ErrInvalidVersion, "Unsupported HTTP version (not HTTP/1.x)", i)
 				break loop
 			}
 			i++
@@ -530,12 +530,12 @@ loop:
 				i++
 			case '\n':
 				if p.lenient&LenientOptionalCRBeforeLF == 0 {
-					p.fail(ErrCRExpected, "Missing expected CR after request line", b, i)
+					p.fail(ErrCRExpected, "Missing expected CR after request line", i)
 					break loop
 				}
 				p.state = sReqLineLF // which consumes the LF
 			default:
-				p.fail(ErrInvalidVersion, "Expected CRLF after the HTTP version", b, i)
+				p.fail(ErrInvalidVersion, "Expected CRLF after the HTTP version", i)
 				break loop
 			}
 			if !p.spanThen(p.cb.OnVersion, p.vbuf[:], off-3, p.cb.OnVersionComplete, ErrCBVersionComplete, off) {
@@ -545,7 +545,7 @@ loop:
 		case sReqLineLF:
 			if c != '\n' {
 				if p.lenient&LenientOptionalLFAfterCR == 0 {
-					p.fail(ErrLFExpected, "Expected LF after request line", b, i)
+					p.fail(ErrLFExpected, "Expected LF after request line", i)
 					break loop
 				}
 			} else {
@@ -560,7 +560,7 @@ loop:
 
 		case sResAfterVersion:
 			if c != ' ' {
-				p.fail(ErrInvalidVersion, "Expected SP after the HTTP version", b, i)
+				p.fail(ErrInvalidVersion, "Expected SP after the HTTP version", i)
 				break loop
 			}
 			off := p.base + int64(i)
@@ -578,14 +578,14 @@ loop:
 				continue
 			}
 			if !isDigit(c) {
-				p.fail(ErrInvalidStatus, "Invalid status code", b, i)
+				p.fail(ErrInvalidStatus, "Invalid status code", i)
 				break loop
 			}
 			p.statusCode = p.statusCode*10 + int(c-'0')
 			p.idx++
 			if p.idx == 3 {
 				if p.statusCode < 100 || p.statusCode > 599 {
-					p.fail(ErrInvalidStatus, "Status code out of range 100..599", b, i)
+					p.fail(ErrInvalidStatus, "Status code out of range 100..599", i)
 					break loop
 				}
 				p.state = sResAfterStatus
@@ -604,7 +604,7 @@ loop:
 				p.state = sResLineLF
 			case c == '\n':
 				if p.lenient&LenientOptionalCRBeforeLF == 0 {
-					p.fail(ErrCRExpected, "Missing expected CR after response line", b, i)
+					p.fail(ErrCRExpected, "Missing expected CR after response line", i)
 					break loop
 				}
 				i++
@@ -614,10 +614,10 @@ loop:
 					break loop
 				}
 			case isDigit(c):
-				p.fail(ErrInvalidStatus, "Status code longer than 3 digits", b, i)
+				p.fail(ErrInvalidStatus, "Status code longer than 3 digits", i)
 				break loop
 			default:
-				p.fail(ErrInvalidStatus, "Expected SP after the status code", b, i)
+				p.fail(ErrInvalidStatus, "Expected SP after the status code", i)
 				break loop
 			}
 
@@ -636,14 +636,14 @@ loop:
 			case '\n':
 				if p.lenient&LenientOptionalCRBeforeLF == 0 {
 					p.emitSpanErr(b, &spanStart, i)
-					p.fail(ErrCRExpected, "Missing expected CR after response line", b, i)
+					p.fail(ErrCRExpected, "Missing expected CR after response line", i)
 					break loop
 				}
 				p.state = sHeaderStart
 				p.firstLine = true
 			default:
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrInvalidStatus, "Invalid character in the reason phrase", b, i)
+				p.fail(ErrInvalidStatus, "Invalid character in the reason phrase", i)
 				break loop
 			}
 			p.open = spNone
@@ -661,7 +661,7 @@ loop:
 		case sResLineLF:
 			if c != '\n' {
 				if p.lenient&LenientOptionalLFAfterCR == 0 {
-					p.fail(ErrLFExpected, "Expected LF after status line", b, i)
+					p.fail(ErrLFExpected, "Expected LF after status line", i)
 					break loop
 				}
 			} else {
@@ -680,7 +680,7 @@ loop:
 				i++
 			case c == '\n':
 				if p.lenient&LenientOptionalCRBeforeLF == 0 {
-					p.fail(ErrCRExpected, "Missing expected CR before LF at the end of the head", b, i)
+					p.fail(ErrCRExpected, "Missing expected CR before LF at the end of the head", i)
 					break loop
 				}
 				i++
@@ -692,13 +692,13 @@ loop:
 				if p.firstLine {
 					// RFC 9112 §2.2: whitespace between the start-line
 					// and the first field line.
-					p.fail(ErrUnexpectedSpace, "Unexpected whitespace after the start line", b, i)
+					p.fail(ErrUnexpectedSpace, "Unexpected whitespace after the start line", i)
 				} else {
-					p.fail(ErrInvalidHeaderToken, "obs-fold (a field line starting with whitespace) is not allowed", b, i)
+					p.fail(ErrInvalidHeaderToken, "obs-fold (a field line starting with whitespace) is not allowed", i)
 				}
 				break loop
 			case c == ':':
-				p.fail(ErrInvalidHeaderToken, "Empty header field name", b, i)
+				p.fail(ErrInvalidHeaderToken, "Empty header field name", i)
 				break loop
 			case tokenTab[c]:
 				ni, handled, stop := p.fastField(b, i, end)
@@ -714,7 +714,7 @@ loop:
 				spanStart = i
 				p.nlen = 0
 			default:
-				p.fail(ErrInvalidHeaderToken, "Invalid character in header field name", b, i)
+				p.fail(ErrInvalidHeaderToken, "Invalid character in header field name", i)
 				break loop
 			}
 			p.firstLine = false
@@ -742,12 +742,12 @@ loop:
 					// message that contains whitespace between a header
 					// field name and colon."
 					p.emitSpanErr(b, &spanStart, i)
-					p.fail(ErrInvalidHeaderToken, "Whitespace between header field name and colon", b, i)
+					p.fail(ErrInvalidHeaderToken, "Whitespace between header field name and colon", i)
 					break loop
 				}
 			default:
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrInvalidHeaderToken, "Invalid character in header field name", b, i)
+				p.fail(ErrInvalidHeaderToken, "Invalid character in header field name", i)
 				break loop
 			}
 			p.open = spNone
@@ -764,7 +764,7 @@ loop:
 				continue
 			}
 			if c != ':' {
-				p.fail(ErrInvalidHeaderToken, "Invalid character between header field name and colon", b, i)
+				p.fail(ErrInvalidHeaderToken, "Invalid character between header field name and colon", i)
 				break loop
 			}
 			i++
@@ -783,17 +783,17 @@ loop:
 			case c == ' ' || c == '\t':
 				i++
 			case c == '\r':
-				if !p.emptyValue(b, i) {
+				if !p.emptyValue(i) {
 					break loop
 				}
 				i++
 				p.state = sValueLF
 			case c == '\n':
 				if p.lenient&LenientOptionalCRBeforeLF == 0 {
-					p.fail(ErrCRExpected, "Missing expected CR after header value", b, i)
+					p.fail(ErrCRExpected, "Missing expected CR after header value", i)
 					break loop
 				}
-				if !p.emptyValue(b, i) {
+				if !p.emptyValue(i) {
 					break loop
 				}
 				i++
@@ -804,7 +804,7 @@ loop:
 				p.open = spValue
 				spanStart = i
 			default:
-				p.fail(ErrInvalidHeaderToken, "Invalid character in header value", b, i)
+				p.fail(ErrInvalidHeaderToken, "Invalid character in header value", i)
 				break loop
 			}
 
@@ -839,7 +839,7 @@ loop:
 			case '\n':
 				if p.lenient&LenientOptionalCRBeforeLF == 0 {
 					p.emitSpanErr(b, &spanStart, i)
-					p.fail(ErrCRExpected, "Missing expected CR after header value", b, i)
+					p.fail(ErrCRExpected, "Missing expected CR after header value", i)
 					break loop
 				}
 				p.state = sValueEnd
@@ -847,9 +847,9 @@ loop:
 			default:
 				p.emitSpanErr(b, &spanStart, i)
 				if b[i] == 0 {
-					p.fail(ErrInvalidHeaderToken, "NUL in header value", b, i)
+					p.fail(ErrInvalidHeaderToken, "NUL in header value", i)
 				} else {
-					p.fail(ErrInvalidHeaderToken, "Invalid character in header value", b, i)
+					p.fail(ErrInvalidHeaderToken, "Invalid character in header value", i)
 				}
 				break loop
 			}
@@ -863,7 +863,7 @@ loop:
 		case sValueLF:
 			if c != '\n' {
 				if p.lenient&LenientOptionalLFAfterCR == 0 {
-					p.fail(ErrLFExpected, "Expected LF after header value", b, i)
+					p.fail(ErrLFExpected, "Expected LF after header value", i)
 					break loop
 				}
 			} else {
@@ -900,7 +900,7 @@ loop:
 				break loop
 			}
 			if c == ' ' || c == '\t' {
-				p.fail(ErrInvalidHeaderToken, "obs-fold (a field line starting with whitespace) is not allowed", b, i)
+				p.fail(ErrInvalidHeaderToken, "obs-fold (a field line starting with whitespace) is not allowed", i)
 				break loop
 			}
 
@@ -914,7 +914,7 @@ loop:
 				p.state = sValueLF
 			case c == '\n':
 				if p.lenient&LenientOptionalCRBeforeLF == 0 {
-					p.fail(ErrCRExpected, "Missing expected CR after header value", b, i)
+					p.fail(ErrCRExpected, "Missing expected CR after header value", i)
 					break loop
 				}
 				i++
@@ -925,14 +925,14 @@ loop:
 				p.open = spValue
 				spanStart = i
 			default:
-				p.fail(ErrInvalidHeaderToken, "Invalid character in header value", b, i)
+				p.fail(ErrInvalidHeaderToken, "Invalid character in header value", i)
 				break loop
 			}
 
 		case sHeadersLF:
 			if c != '\n' {
 				if p.lenient&LenientOptionalLFAfterCR == 0 {
-					p.fail(ErrLFExpected, "Expected LF after the empty line that ends the head", b, i)
+					p.fail(ErrLFExpected, "Expected LF after the empty line that ends the head", i)
 					break loop
 				}
 			} else {
@@ -979,7 +979,7 @@ loop:
 			d := unhex[c]
 			if d != 0xff {
 				if p.contentLength > math.MaxUint64>>4 {
-					p.fail(ErrInvalidChunkSize, "Chunk size overflow", b, i)
+					p.fail(ErrInvalidChunkSize, "Chunk size overflow", i)
 					break loop
 				}
 				p.contentLength = p.contentLength<<4 | uint64(d)
@@ -988,7 +988,7 @@ loop:
 				continue
 			}
 			if p.chunkDigits == 0 {
-				p.fail(ErrInvalidChunkSize, "Invalid character in chunk size", b, i)
+				p.fail(ErrInvalidChunkSize, "Invalid character in chunk size", i)
 				break loop
 			}
 			switch c {
@@ -1000,7 +1000,7 @@ loop:
 				i++
 			case '\n':
 				if p.lenient&LenientOptionalCRBeforeLF == 0 {
-					p.fail(ErrCRExpected, "Missing expected CR after chunk size", b, i)
+					p.fail(ErrCRExpected, "Missing expected CR after chunk size", i)
 					break loop
 				}
 				if !p.chunkHeader(b, &i) {
@@ -1010,7 +1010,7 @@ loop:
 				p.state = sChunkSizeWS
 				i++
 			default:
-				p.fail(ErrInvalidChunkSize, "Invalid character in chunk size", b, i)
+				p.fail(ErrInvalidChunkSize, "Invalid character in chunk size", i)
 				break loop
 			}
 
@@ -1025,12 +1025,12 @@ loop:
 				i++
 			case '\r', '\n':
 				if p.lenient&LenientSpacesAfterChunkSize == 0 {
-					p.fail(ErrInvalidChunkSize, "Whitespace after chunk size", b, i)
+					p.fail(ErrInvalidChunkSize, "Whitespace after chunk size", i)
 					break loop
 				}
 				p.state = sChunkSize // reprocess the line end there
 			default:
-				p.fail(ErrInvalidChunkSize, "Invalid character in chunk size", b, i)
+				p.fail(ErrInvalidChunkSize, "Invalid character in chunk size", i)
 				break loop
 			}
 
@@ -1043,7 +1043,7 @@ loop:
 				p.open = spExtName
 				spanStart = i
 			default:
-				p.fail(ErrStrict, "Invalid character in chunk extensions", b, i)
+				p.fail(ErrStrict, "Invalid character in chunk extensions", i)
 				break loop
 			}
 
@@ -1067,11 +1067,11 @@ loop:
 				next = sChunkExtNameWS
 			case '\n':
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrCRExpected, "Missing expected CR after chunk extension", b, i)
+				p.fail(ErrCRExpected, "Missing expected CR after chunk extension", i)
 				break loop
 			default:
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrStrict, "Invalid character in chunk extension name", b, i)
+				p.fail(ErrStrict, "Invalid character in chunk extension name", i)
 				break loop
 			}
 			p.open = spNone
@@ -1092,7 +1092,7 @@ loop:
 				i++
 			case '=':
 				if p.state == sChunkExtAfterVal {
-					p.fail(ErrStrict, "Invalid character in chunk extensions", b, i)
+					p.fail(ErrStrict, "Invalid character in chunk extensions", i)
 					break loop
 				}
 				p.state = sChunkExtValStart
@@ -1101,7 +1101,7 @@ loop:
 				p.state = sChunkSizeLF
 				i++
 			default:
-				p.fail(ErrStrict, "Invalid character in chunk extensions", b, i)
+				p.fail(ErrStrict, "Invalid character in chunk extensions", i)
 				break loop
 			}
 
@@ -1119,7 +1119,7 @@ loop:
 				p.open = spExtVal
 				spanStart = i
 			default:
-				p.fail(ErrStrict, "Invalid character in chunk extension value", b, i)
+				p.fail(ErrStrict, "Invalid character in chunk extension value", i)
 				break loop
 			}
 
@@ -1141,11 +1141,11 @@ loop:
 				next = sChunkExtAfterVal
 			case '\n':
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrCRExpected, "Missing expected CR after chunk extension", b, i)
+				p.fail(ErrCRExpected, "Missing expected CR after chunk extension", i)
 				break loop
 			default:
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrStrict, "Invalid character in chunk extension value", b, i)
+				p.fail(ErrStrict, "Invalid character in chunk extension value", i)
 				break loop
 			}
 			p.open = spNone
@@ -1174,7 +1174,7 @@ loop:
 			case '"':
 			default:
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrStrict, "Invalid character in chunk extension quoted value", b, i)
+				p.fail(ErrStrict, "Invalid character in chunk extension quoted value", i)
 				break loop
 			}
 			i++
@@ -1189,7 +1189,7 @@ loop:
 		case sChunkExtQuotedEsc:
 			if !quotedPairTab[c] {
 				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrStrict, "Invalid quoted-pair in chunk extension value", b, i)
+				p.fail(ErrStrict, "Invalid quoted-pair in chunk extension value", i)
 				break loop
 			}
 			p.state = sChunkExtQuoted
@@ -1198,7 +1198,7 @@ loop:
 		case sChunkSizeLF:
 			if c != '\n' {
 				if p.lenient&LenientOptionalLFAfterCR == 0 {
-					p.fail(ErrLFExpected, "Expected LF after chunk size line", b, i)
+					p.fail(ErrLFExpected, "Expected LF after chunk size line", i)
 					break loop
 				}
 				i-- // chunkHeader consumes one byte: the missing LF
@@ -1222,7 +1222,7 @@ loop:
 					break loop
 				}
 			default:
-				p.fail(ErrCRExpected, "Expected CRLF after chunk data", b, i)
+				p.fail(ErrCRExpected, "Expected CRLF after chunk data", i)
 				break loop
 			}
 
@@ -1230,7 +1230,7 @@ loop:
 			if c == '\n' {
 				i++
 			} else if p.lenient&LenientOptionalLFAfterCR == 0 {
-				p.fail(ErrLFExpected, "Expected LF after chunk data", b, i)
+				p.fail(ErrLFExpected, "Expected LF after chunk data", i)
 				break loop
 			}
 			if !p.chunkDone(b, i) {
@@ -1246,11 +1246,11 @@ loop:
 				i = end
 				continue
 			}
-			p.fail(ErrClosedConnection, "Data after the message that closes the connection", b, i)
+			p.fail(ErrClosedConnection, "Data after the message that closes the connection", i)
 			break loop
 
 		default:
-			p.fail(ErrInternal, "Invalid internal state", b, i)
+			p.fail(ErrInternal, "Invalid internal state", i)
 			break loop
 		}
 	}
@@ -1350,9 +1350,8 @@ func (p *Parser) overflow() {
 	}
 }
 
-// fail records a parse error at b[i].
-func (p *Parser) fail(code Errno, reason string, b []byte, i int) {
-	_ = b
+// fail records a parse error at index i of the current input.
+func (p *Parser) fail(code Errno, reason string, i int) {
 	p.err = &Error{Code: code, Reason: reason, Offset: p.base + int64(i)}
 }
 
