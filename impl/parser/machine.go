@@ -1047,39 +1047,20 @@ loop:
 				break loop
 			}
 
-		case sChunkExtName:
-			j := i
-			for j < end && tokenTab[b[j]] {
-				j++
-			}
-			i = j
+		case sChunkExtName, sChunkExtVal:
+			// A chunk-ext-name and a token chunk-ext-val: the same bytes,
+			// ended the same way but for what follows (afterExtToken).
+			i = scanTab(&tokenTab, b[:end], i)
 			if i == end {
 				break loop
 			}
-			next := sChunkExtStart
-			switch b[i] {
-			case ';':
-			case '=':
-				next = sChunkExtValStart
-			case '\r':
-				next = sChunkSizeLF
-			case ' ', '\t':
-				next = sChunkExtNameWS
-			case '\n':
-				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrCRExpected, "Missing expected CR after chunk extension", i)
-				break loop
-			default:
-				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrStrict, "Invalid character in chunk extension name", i)
+			next, ok := afterExtToken(b[i], p.state == sChunkExtName)
+			if !ok {
+				p.extTokenError(b, &spanStart, i)
 				break loop
 			}
-			p.open = spNone
-			p.state = next
 			i++
-			ss := spanStart
-			spanStart = -1
-			if !p.spanThen(p.cb.OnChunkExtensionName, b[ss:i-1], p.base+int64(ss), p.cb.OnChunkExtensionNameComplete, ErrCBChunkExtensionNameComplete, p.base+int64(i)) {
+			if !p.extDone(b, &spanStart, i-1, i, next) {
 				break loop
 			}
 
@@ -1123,46 +1104,8 @@ loop:
 				break loop
 			}
 
-		case sChunkExtVal:
-			j := i
-			for j < end && tokenTab[b[j]] {
-				j++
-			}
-			i = j
-			if i == end {
-				break loop
-			}
-			next := sChunkExtStart
-			switch b[i] {
-			case ';':
-			case '\r':
-				next = sChunkSizeLF
-			case ' ', '\t':
-				next = sChunkExtAfterVal
-			case '\n':
-				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrCRExpected, "Missing expected CR after chunk extension", i)
-				break loop
-			default:
-				p.emitSpanErr(b, &spanStart, i)
-				p.fail(ErrStrict, "Invalid character in chunk extension value", i)
-				break loop
-			}
-			p.open = spNone
-			p.state = next
-			i++
-			ss := spanStart
-			spanStart = -1
-			if !p.spanThen(p.cb.OnChunkExtensionValue, b[ss:i-1], p.base+int64(ss), p.cb.OnChunkExtensionValueComplete, ErrCBChunkExtensionValueComplete, p.base+int64(i)) {
-				break loop
-			}
-
 		case sChunkExtQuoted:
-			j := i
-			for j < end && qdtextTab[b[j]] {
-				j++
-			}
-			i = j
+			i = scanTab(&qdtextTab, b[:end], i)
 			if i == end {
 				break loop
 			}
@@ -1178,11 +1121,7 @@ loop:
 				break loop
 			}
 			i++
-			p.open = spNone
-			p.state = sChunkExtAfterVal
-			ss := spanStart
-			spanStart = -1
-			if !p.spanThen(p.cb.OnChunkExtensionValue, b[ss:i], p.base+int64(ss), p.cb.OnChunkExtensionValueComplete, ErrCBChunkExtensionValueComplete, p.base+int64(i)) {
+			if !p.extDone(b, &spanStart, i, i, sChunkExtAfterVal) {
 				break loop
 			}
 
@@ -1423,6 +1362,56 @@ func (p *Parser) spanThen(scb func(*Parser, []byte) error, b []byte, off int64, 
 		return false
 	}
 	return p.event(ecb, code, eoff)
+}
+
+// afterExtToken returns the state that c, the byte after a chunk-ext-name
+// (name is true) or after a token chunk-ext-val, leads to; ok is false when
+// c cannot end it. "=" may follow only a name (RFC 9112 §7.1.1).
+func afterExtToken(c byte, name bool) (next state, ok bool) {
+	switch c {
+	case ';':
+		return sChunkExtStart, true
+	case '\r':
+		return sChunkSizeLF, true
+	case ' ', '\t':
+		if name {
+			return sChunkExtNameWS, true
+		}
+		return sChunkExtAfterVal, true
+	case '=':
+		return sChunkExtValStart, name
+	}
+	return 0, false
+}
+
+// extTokenError records the error at b[i], a byte that cannot end the
+// chunk-ext-name or token chunk-ext-val being read, after delivering the
+// part of it before b[i].
+func (p *Parser) extTokenError(b []byte, spanStart *int, i int) {
+	code, reason := ErrStrict, "Invalid character in chunk extension value"
+	switch {
+	case b[i] == '\n':
+		code, reason = ErrCRExpected, "Missing expected CR after chunk extension"
+	case p.state == sChunkExtName:
+		reason = "Invalid character in chunk extension name"
+	}
+	p.emitSpanErr(b, spanStart, i)
+	p.fail(code, reason, i)
+}
+
+// extDone closes the open chunk-extension name or value, b[*spanStart:se],
+// and moves to state next; then it delivers the span, and the event that
+// completes it at index i.
+func (p *Parser) extDone(b []byte, spanStart *int, se, i int, next state) bool {
+	scb, ecb, code := p.cb.OnChunkExtensionName, p.cb.OnChunkExtensionNameComplete, ErrCBChunkExtensionNameComplete
+	if p.open == spExtVal {
+		scb, ecb, code = p.cb.OnChunkExtensionValue, p.cb.OnChunkExtensionValueComplete, ErrCBChunkExtensionValueComplete
+	}
+	ss := *spanStart
+	*spanStart = -1
+	p.open = spNone
+	p.state = next
+	return p.spanThen(scb, b[ss:se], p.base+int64(ss), ecb, code, p.base+int64(i))
 }
 
 func (p *Parser) spanCallback() func(*Parser, []byte) error {
