@@ -157,7 +157,7 @@
 //	conform serve [--addr 127.0.0.1:8080] [--headers-timeout D]
 //	              [--request-timeout D] [--keep-alive-timeout D]
 //	              [--idle-timeout D] [--max-header-size N] [--max-headers N]
-//	              [--max-requests-per-socket N]
+//	              [--max-requests-per-socket N] [--handler-handoff D]
 //
 // Serve runs conform's reference server (impl/server), the target conform
 // run tests when it is given none, so that other tools and people can
@@ -196,6 +196,10 @@
 //	--max-headers N               most header fields (default 100); 431
 //	--max-requests-per-socket N   requests per connection; the last answer
 //	                              carries Connection: close (0: no limit)
+//	--handler-handoff D           how long a handler runs on the goroutine
+//	                              reading its connection before reading
+//	                              moves on (default 100µs); 0 starts every
+//	                              handler in a goroutine of its own
 //
 // Exit status: 0 after a clean shutdown, 1 if it cannot listen, 2 for a
 // bad call.

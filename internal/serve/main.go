@@ -29,7 +29,8 @@ type Options struct {
 	IdleTimeout          time.Duration // 0 disables
 	MaxHeaderSize        int
 	MaxHeaders           int
-	MaxRequestsPerSocket int // 0: no limit
+	MaxRequestsPerSocket int           // 0: no limit
+	HandlerHandoff       time.Duration // 0: every handler in a goroutine of its own
 }
 
 // DefaultOptions are Node's defaults on a loopback address.
@@ -41,6 +42,7 @@ func DefaultOptions() Options {
 		KeepAliveTimeout: server.DefaultKeepAliveTimeout,
 		MaxHeaderSize:    server.DefaultMaxHeaderSize,
 		MaxHeaders:       server.DefaultMaxHeaders,
+		HandlerHandoff:   server.DefaultHandlerHandoff,
 	}
 }
 
@@ -57,6 +59,7 @@ func ParseArgs(args []string, usage io.Writer) (Options, error) {
 	fs.IntVar(&o.MaxHeaderSize, "max-header-size", o.MaxHeaderSize, "largest request head in `bytes` (answered 431 beyond)")
 	fs.IntVar(&o.MaxHeaders, "max-headers", o.MaxHeaders, "most header fields in a request (answered 431 beyond)")
 	fs.IntVar(&o.MaxRequestsPerSocket, "max-requests-per-socket", o.MaxRequestsPerSocket, "requests served per connection; 0 means no limit")
+	fs.DurationVar(&o.HandlerHandoff, "handler-handoff", o.HandlerHandoff, "how long a handler may run on the connection's reading goroutine before reading moves on; 0 gives every handler its own goroutine")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: conform serve [flags]\n\nRuns the reference server with the routes /, /echo, /delay?ms=N, /status/N,\n/stream?chunks=N, /big?bytes=N and /close, and CONNECT to loopback targets.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -79,9 +82,10 @@ func ParseArgs(args []string, usage io.Writer) (Options, error) {
 	}{
 		{"headers-timeout", o.HeadersTimeout}, {"request-timeout", o.RequestTimeout},
 		{"keep-alive-timeout", o.KeepAliveTimeout}, {"idle-timeout", o.IdleTimeout},
+		{"handler-handoff", o.HandlerHandoff},
 	} {
 		if d.v < 0 {
-			return o, fmt.Errorf("%w: --%s %v is negative; use 0 to disable the timeout", ErrUsage, d.name, d.v)
+			return o, fmt.Errorf("%w: --%s %v is negative; use 0 to disable it", ErrUsage, d.name, d.v)
 		}
 	}
 	for _, n := range []struct {
@@ -120,6 +124,7 @@ func NewServer(ctx context.Context, o Options) *server.Server {
 		MaxHeaderSize:        o.MaxHeaderSize,
 		MaxHeaders:           o.MaxHeaders,
 		MaxRequestsPerSocket: o.MaxRequestsPerSocket,
+		HandlerHandoff:       disabled(o.HandlerHandoff),
 	}
 }
 
