@@ -160,10 +160,19 @@ func (c *conn) runReader(rest []byte, readErr error) {
 	if end == loopGoOn {
 		end = c.readLoop()
 	}
-	if end == loopHandedOff {
+	switch end {
+	case loopHandedOff:
+		return
+	case loopHijacked:
+		// finished by hijack, when the hook returns
 		return
 	}
-	hijacked := end == loopHijacked
+	c.finish(false)
+}
+
+// finish ends the connection's reader role: it closes the connection
+// (unless a hook took it), waits for its handlers, and forgets it.
+func (c *conn) finish(hijacked bool) {
 	c.mu.Lock()
 	if !hijacked {
 		c.closeLocked()
@@ -567,6 +576,9 @@ func (c *conn) hijack(rest []byte) feedResult {
 	c.rwc.SetDeadline(time.Time{})
 	c.mu.Unlock()
 	ex.req.ctx = c.srv.hookContext()
+	// Deferred, so that a hook that ends its goroutine with
+	// runtime.Goexit still lets Shutdown and ServeConn return.
+	defer c.finish(true)
 	hook(&ex.req, c.rwc, head)
 	return feedHijacked
 }

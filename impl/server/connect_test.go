@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -136,6 +138,35 @@ func TestHijackedState(t *testing.T) {
 		synctest.Wait()
 		if diff := cmp.Diff([]string{"new", "active", "hijacked"}, rec.events()); diff != "" {
 			t.Errorf("connection states (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestHookGoexit: a hook that ends its goroutine with runtime.Goexit
+// still lets ServeConn return and Shutdown finish: the server forgets the
+// connection as if the hook had returned.
+func TestHookGoexit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := &Server{OnConnect: func(_ *Request, conn net.Conn, _ []byte) {
+			conn.Close()
+			runtime.Goexit()
+		}}
+		cli, sc := net.Pipe()
+		defer cli.Close()
+		returned := make(chan error, 1)
+		go func() { returned <- srv.ServeConn(sc) }()
+		io.WriteString(cli, "CONNECT h:1 HTTP/1.1\r\nHost: h:1\r\n\r\n")
+		synctest.Wait()
+		select {
+		case err := <-returned:
+			if err != nil {
+				t.Errorf("ServeConn returned %v, want nil", err)
+			}
+		default:
+			t.Fatal("ServeConn has not returned after the hook ended with runtime.Goexit")
+		}
+		if err := srv.Shutdown(context.Background()); err != nil {
+			t.Errorf("Shutdown: %v", err)
 		}
 	})
 }

@@ -171,7 +171,24 @@ func TestInlineHandlerFailure(t *testing.T) {
 						}
 						routes(w, r)
 					})}
-				c := pipeClient(t, srv)
+				// ServeConn must return normally: a Goexit in a handler
+				// must not end the goroutine that called it.
+				cli, sc := net.Pipe()
+				done := make(chan struct{})
+				returned := false
+				go func() {
+					defer close(done)
+					srv.ServeConn(sc)
+					returned = true
+				}()
+				defer func() {
+					cli.Close()
+					<-done
+					if !returned {
+						t.Errorf("%s: ServeConn's goroutine ended without ServeConn returning", tt.reason)
+					}
+				}()
+				c := newTestClient(t, cli)
 				c.send(get("/a") + get("/fail") + get("/b"))
 				got := c.readToEOF()
 				var statuses []int

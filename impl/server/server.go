@@ -397,15 +397,18 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 }
 
-// ServeConn serves one connection in the calling goroutine and returns
-// when it is closed or hijacked (nil), or ErrServerClosed if the server was
-// already shutting down (rw is then closed).
+// ServeConn serves one connection and returns when it is closed or
+// hijacked (nil), or ErrServerClosed if the server was already shutting
+// down (rw is then closed).
 func (s *Server) ServeConn(rw net.Conn) error {
 	c := s.newConn(rw, s.config())
 	if c == nil {
 		return ErrServerClosed
 	}
-	c.serve()
+	// Not in this goroutine: handlers may run on the connection's
+	// goroutine (inline.go), and one that calls runtime.Goexit must not
+	// end the caller's.
+	go c.serve()
 	<-c.ended
 	return nil
 }
