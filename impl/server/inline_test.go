@@ -68,23 +68,11 @@ func TestHandlerHandoff(t *testing.T) {
 // write.
 func TestInlineResponsesShareOneWrite(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cli, sc := net.Pipe()
-		wc := &writeCounter{Conn: sc}
 		var calls atomic.Int32
-		srv := &Server{Handler: HandlerFunc(func(w ResponseWriter, r *Request) {
+		c, wc := countingClient(t, &Server{Handler: HandlerFunc(func(w ResponseWriter, r *Request) {
 			calls.Add(1)
 			routes(w, r)
-		})}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			srv.ServeConn(wc)
-		}()
-		defer func() {
-			cli.Close()
-			<-done
-		}()
-		c := newTestClient(t, cli)
+		})})
 		c.send(strings.Repeat(get("/fast"), 16))
 		got := c.read(16)
 		for i, r := range got {

@@ -176,23 +176,27 @@ func (w *writeCounter) count() int {
 	return len(w.writes)
 }
 
+// countingClient is pipeClient with the server's writes counted.
+func countingClient(t *testing.T, srv *Server) (*testClient, *writeCounter) {
+	cli, sc := net.Pipe()
+	wc := &writeCounter{Conn: sc}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.ServeConn(wc)
+	}()
+	t.Cleanup(func() {
+		cli.Close()
+		<-done
+	})
+	return newTestClient(t, cli), wc
+}
+
 // TestReadyResponsesShareOneWrite: fifteen fast responses wait behind a
 // slow one; when it finishes, all sixteen leave in a single write.
 func TestReadyResponsesShareOneWrite(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cli, sc := net.Pipe()
-		wc := &writeCounter{Conn: sc}
-		srv := &Server{Handler: HandlerFunc(routes)}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			srv.ServeConn(wc)
-		}()
-		defer func() {
-			cli.Close()
-			<-done
-		}()
-		c := newTestClient(t, cli)
+		c, wc := countingClient(t, &Server{Handler: HandlerFunc(routes)})
 		req := get("/sleep?ms=10")
 		for range 15 {
 			req += get("/fast")
