@@ -2,8 +2,8 @@ package differential
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/conformhttp/conform/impl/parser"
@@ -20,8 +20,9 @@ import (
 //	methods: HEAD,GET
 //	data: POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\n
 //
-// data is one line with the escapes \r \n \t \\ and \xNN; the other keys
-// but name are optional (type request, eof no).
+// data is one line in parser.Escape's form (\r \n \t \\ \" \xNN, decoded
+// by parser.Unescape); the other keys but name are optional (type
+// request, eof no).
 //
 //go:embed testdata/inputs.txt
 var testdataInputs string
@@ -74,51 +75,16 @@ func parseInputs(text string) ([]Input, error) {
 		case "methods":
 			cur.Methods = strings.Split(val, ",")
 		case "data":
-			cur.Data, err = unescape(val)
+			cur.Data, err = parser.Unescape(val)
+			var ee *parser.EscapeError
+			if errors.As(err, &ee) {
+				err = fmt.Errorf("column %d: %s", len(key)+len(": ")+ee.Offset+1, ee.Reason)
+			}
 		default:
 			err = fmt.Errorf("unknown key (want name, type, eof, methods, data)")
 		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %s: %v", n, key, err)
-		}
-	}
-	return out, nil
-}
-
-// unescape decodes \r \n \t \\ and \xNN.
-func unescape(s string) ([]byte, error) {
-	var out []byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' {
-			out = append(out, c)
-			continue
-		}
-		if i+1 == len(s) {
-			return nil, fmt.Errorf("backslash at the end")
-		}
-		i++
-		switch s[i] {
-		case 'r':
-			out = append(out, '\r')
-		case 'n':
-			out = append(out, '\n')
-		case 't':
-			out = append(out, '\t')
-		case '\\':
-			out = append(out, '\\')
-		case 'x':
-			if i+3 > len(s) {
-				return nil, fmt.Errorf("\\x needs two hex digits at byte %d", i-1)
-			}
-			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
-			if err != nil {
-				return nil, fmt.Errorf("\\x needs two hex digits at byte %d", i-1)
-			}
-			out = append(out, byte(v))
-			i += 2
-		default:
-			return nil, fmt.Errorf("unknown escape \\%c at byte %d", s[i], i)
 		}
 	}
 	return out, nil

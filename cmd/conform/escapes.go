@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+
+	"github.com/conformhttp/conform/impl/parser"
 )
 
 // escapeError is malformed visible-escape text; Off is the offset of the
@@ -15,65 +18,57 @@ type escapeError struct {
 func (e *escapeError) Error() string { return e.Msg }
 
 // decodeEscapes turns text in the corpus's visible-escape form into the
-// bytes it stands for. \r, \n, \t, \\, \" and \xNN (two hex digits, either
-// case) are escapes; a line break in the text (LF, or CR LF) stands for CR
-// LF; every other byte stands for itself. src[i] is the offset in text of
-// what produced data[i], so that a position in data can be shown in text.
+// bytes it stands for: parser.Unescape's escapes (\r, \n, \t, \\, \" and
+// \xNN), and a line break in the text (LF, or CR LF) for CR LF; every
+// other byte stands for itself. src[i] is the offset in text of what
+// produced data[i], so that a position in data can be shown in text.
 func decodeEscapes(text []byte) (data []byte, src []int, err error) {
 	data = make([]byte, 0, len(text))
 	src = make([]int, 0, len(text))
-	emit := func(at int, b ...byte) {
-		for _, c := range b {
+	s := string(text)
+	for i := 0; i < len(s); {
+		at := i
+		switch {
+		case s[i] == '\n':
+			data = append(data, '\r', '\n')
+			i++
+		case s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			data = append(data, '\r', '\n')
+			i += 2
+		default:
+			var c byte
+			c, i, err = parser.UnescapeAt(s, i)
+			if err != nil {
+				return nil, nil, escapeMessage(err)
+			}
 			data = append(data, c)
+		}
+		for len(src) < len(data) {
 			src = append(src, at)
 		}
 	}
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case c == '\n':
-			emit(i, '\r', '\n')
-			continue
-		case c == '\r' && i+1 < len(text) && text[i+1] == '\n':
-			emit(i, '\r', '\n')
-			i++
-			continue
-		case c != '\\':
-			emit(i, c)
-			continue
-		}
-		if i+1 == len(text) {
-			return nil, nil, &escapeError{Off: i, Msg: `backslash at the end of the text; write \\ for a backslash byte`}
-		}
-		at := i
-		i++
-		switch text[i] {
-		case 'r':
-			emit(at, '\r')
-		case 'n':
-			emit(at, '\n')
-		case 't':
-			emit(at, '\t')
-		case '\\':
-			emit(at, '\\')
-		case '"':
-			emit(at, '"')
-		case 'x':
-			if i+2 >= len(text) {
-				return nil, nil, &escapeError{Off: at, Msg: fmt.Sprintf(`\x needs two hex digits, as \x00 or \xff; got %s at the end of the text`, showText(text[at:]))}
-			}
-			hi, okHi := unhex(text[i+1])
-			lo, okLo := unhex(text[i+2])
-			if !okHi || !okLo {
-				return nil, nil, &escapeError{Off: at, Msg: fmt.Sprintf(`\x needs two hex digits, as \x00 or \xff; got %s`, showText(text[at:i+3]))}
-			}
-			emit(at, hi<<4|lo)
-			i += 2
-		default:
-			return nil, nil, &escapeError{Off: at, Msg: fmt.Sprintf(`unknown escape %s; the escapes are \r \n \t \xNN \\ and \", and a line break stands for CRLF`, showText(text[at:i+1]))}
-		}
-	}
 	return data, src, nil
+}
+
+// escapeMessage words an error of parser.UnescapeAt for --escapes.
+func escapeMessage(err error) error {
+	var ee *parser.EscapeError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	const hexNeeded = `\x needs two hex digits, as \x00 or \xff; got `
+	msg := ""
+	switch esc := []byte(ee.Escape); {
+	case len(esc) == 1:
+		msg = `backslash at the end of the text; write \\ for a backslash byte`
+	case esc[1] == 'x' && len(esc) < len(`\xNN`):
+		msg = hexNeeded + showText(esc) + " at the end of the text"
+	case esc[1] == 'x':
+		msg = hexNeeded + showText(esc)
+	default:
+		msg = fmt.Sprintf(`unknown escape %s; the escapes are \r \n \t \xNN \\ and \", and a line break stands for CRLF`, showText(esc))
+	}
+	return &escapeError{Off: ee.Offset, Msg: msg}
 }
 
 // showText quotes a piece of escape-form text for a message: printable
@@ -96,18 +91,6 @@ func showText(b []byte) string {
 		}
 	}
 	return string(append(out, '"'))
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // lineCol returns the 1-based line and byte column of offset off in text.
