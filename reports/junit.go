@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/conformhttp/conform/impl/parser"
 )
 
 // The JUnit XML shape most CI systems read (Jenkins, GitLab, GitHub
@@ -187,7 +189,7 @@ func WireText(w *Wire) string {
 		at, _ := e.At.MarshalJSON()
 		fmt.Fprintf(&b, "+%sms %s", at, e.Kind)
 		if e.Kind == Send || e.Kind == Recv {
-			fmt.Fprintf(&b, " %d bytes \"%s\"", int64(len(e.Data))+e.Omitted, visible(e.Data))
+			fmt.Fprintf(&b, " %d bytes \"%s\"", int64(len(e.Data))+e.Omitted, parser.Escape(e.Data))
 			if e.Omitted > 0 {
 				fmt.Fprintf(&b, " (+%d bytes not kept)", e.Omitted)
 			}
@@ -198,31 +200,6 @@ func WireText(w *Wire) string {
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "sent %d bytes, received %d bytes, closed by %s\n", w.Sent, w.Received, w.ClosedBy)
-	return b.String()
-}
-
-// visible renders bytes as printable ASCII in the corpus's escape form:
-// \r \n \t \\ \" and \xNN for every other byte outside 0x20..0x7e.
-func visible(p []byte) string {
-	var b strings.Builder
-	for _, c := range p {
-		switch {
-		case c == '\\':
-			b.WriteString(`\\`)
-		case c == '"':
-			b.WriteString(`\"`)
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			b.WriteByte(c)
-		}
-	}
 	return b.String()
 }
 
