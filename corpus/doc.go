@@ -30,11 +30,11 @@
 // Raw lines start with "|"; a line break stands for CRLF (or what the
 // case's newline key says), \r \n \t \\ \" and \xNN are escapes (those
 // of parser.Unescape), and a backslash at the end of a line suppresses its
-// line break. The expect
-// line is written by hand (see Expect); the trace blocks are golden output
-// that "go test ./corpus -update" rewrites from the parser, leaving every
-// other line of the file as it is. The server line is a Rule whose Judge
-// method grades what a live server did (an Observation).
+// line break. The expect line is written by hand (see Expect); the trace
+// blocks are golden output that "go test ./corpus -update" rewrites from
+// the parser, leaving every other line of the file as it is. The server
+// line is a Rule whose Judge method grades what a live server did (an
+// Observation).
 //
 // Load errors are *SyntaxError values that name the file and line.
 package corpus
