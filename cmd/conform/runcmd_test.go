@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/conformhttp/conform/internal/engine"
+	"github.com/conformhttp/conform/internal/testnet"
 	"github.com/conformhttp/conform/reports"
 	"github.com/google/go-cmp/cmp"
 )
@@ -21,43 +21,20 @@ import (
 // resp; it returns the address. Cleanup stops it.
 func fakeServer(t *testing.T, resp string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	return testnet.Serve(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			line, err := br.ReadString('\n')
 			if err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					if line == "\r\n" {
-						if _, err := io.WriteString(c, resp); err != nil {
-							return
-						}
-					}
+			if line == "\r\n" {
+				if _, err := io.WriteString(c, resp); err != nil {
+					return
 				}
-			}()
+			}
 		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
 	})
-	return ln.Addr().String()
 }
 
 // mustRejectCase returns the id of a corpus check whose rule is "reject"

@@ -7,48 +7,22 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/conformhttp/conform/corpus"
 	"github.com/conformhttp/conform/internal/probe"
+	"github.com/conformhttp/conform/internal/testnet"
 	"github.com/conformhttp/conform/reports"
 	"github.com/google/go-cmp/cmp"
 )
 
-// serve starts a loopback target that runs handle for every connection and
-// returns it as a Target. Cleanup closes the listener and waits for the
-// handlers, which must end once the probe closes its connection.
+// serve starts a loopback target that runs handle for every connection
+// (see testnet.Serve) and returns it as a Target.
 func serve(t *testing.T, handle func(c net.Conn)) Target {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				handle(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	return Target{Name: "test", Addr: ln.Addr().String()}
+	return Target{Name: "test", Addr: testnet.Serve(t, handle)}
 }
 
 // readHead reads one request head, up to its empty line, and returns its

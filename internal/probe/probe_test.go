@@ -9,45 +9,19 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/conformhttp/conform/impl/parser"
+	"github.com/conformhttp/conform/internal/testnet"
 	"github.com/google/go-cmp/cmp"
 )
 
 // serve starts a loopback listener that runs handle for every connection
-// and returns its address. Cleanup closes the listener and waits for every
-// handler: a handler must end once the probe has closed its connection.
+// and returns its address (see testnet.Serve).
 func serve(t *testing.T, handle func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				handle(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	return ln.Addr().String()
+	return testnet.Serve(t, handle)
 }
 
 // readHead reads one request head (up to the empty line).
