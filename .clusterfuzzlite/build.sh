@@ -23,8 +23,9 @@ compile_native_go_fuzzer github.com/conformhttp/conform/fuzz FuzzStructuredReque
 # single-[]byte seed zip is written for them.
 compile_native_go_fuzzer github.com/conformhttp/conform/differential FuzzDifferentialRequest FuzzDifferentialRequest
 compile_native_go_fuzzer github.com/conformhttp/conform/differential FuzzDifferentialResponse FuzzDifferentialResponse
+# FuzzSplit seeds itself from its embedded benchmark messages.
+compile_native_go_fuzzer github.com/conformhttp/conform/impl/parser FuzzSplit FuzzSplit
 
-# not built: github.com/conformhttp/conform/impl/parser FuzzSplit: it is in package parser_test and uses helpers of bench_test.go, which compile_native_go_fuzzer cannot build (it turns the target's file into a source file of the package, without the other test files); fuzz.FuzzSplitInvariance covers its property
 # not built: github.com/conformhttp/conform/fuzz FuzzServerPipeline: it runs each input in a testing/synctest bubble (fake clock for the server's timeouts, hang and goroutine-leak detection), and synctest.Test needs the standard *testing.T, which the libFuzzer build replaces with go-118-fuzz-build's shim
 # not built: github.com/conformhttp/conform/fuzz FuzzAgent: as FuzzServerPipeline, the Agent's timeouts and the plan's delays run on a synctest bubble's clock
 # not built: github.com/conformhttp/conform/impl/client FuzzResponse: as FuzzServerPipeline, it runs in a testing/synctest bubble, which needs the standard *testing.T
