@@ -56,6 +56,8 @@ Feature: Pipelining — several requests in flight on one connection
 
   Rule: The end of the connection ends the pipeline
 
+    # The request after the last response is never given to a handler: an
+    # unanswered request must not take effect.
     @reference @must @rfc9112-9.6
     Scenario: a response with Connection: close in the middle ends the pipeline
       When the client sends in one write:
@@ -67,6 +69,7 @@ Feature: Pipelining — several requests in flight on one connection
       Then the client receives 2 responses
       And response 2 has header "Connection" with value "close"
       And the server closes the connection
+      And the server has started 2 handlers
 
     @live @must @rfc9112-9.6
     Scenario: requests pipelined after one with Connection: close are not answered
