@@ -1,9 +1,10 @@
 package differential
 
 import (
-	"github.com/conformhttp/conform/impl/parser"
 	"strings"
 	"testing"
+
+	"github.com/conformhttp/conform/impl/parser"
 )
 
 // TestServersCorpus sends every request case of the corpus, and the

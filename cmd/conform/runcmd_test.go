@@ -105,15 +105,6 @@ func TestRunCommand(t *testing.T) {
 
 func TestRunExitCodes(t *testing.T) {
 	id := mustRejectCase(t)
-	closed := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		return addr
-	}
 	tests := []struct {
 		name   string
 		reason string
@@ -134,7 +125,7 @@ func TestRunExitCodes(t *testing.T) {
 				return []string{"--target", "myserver=" + fakeServer(t, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), "--only", id}
 			}, ExitOK, "myserver ("},
 		{"unreachable", "nothing listening: the harness could not decide, exit 1",
-			func() []string { return []string{"--target", closed(), "--only", id} }, ExitHarness, "  error " + id + ": could not connect"},
+			func() []string { return []string{"--target", testnet.ClosedAddr(t), "--only", id} }, ExitHarness, "  error " + id + ": could not connect"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -104,15 +104,6 @@ func runCheck(t *testing.T, c *Check, target Target) reports.Check {
 // TestCorpusVerdicts grades one corpus case against targets that behave
 // well and badly, at each level.
 func TestCorpusVerdicts(t *testing.T) {
-	closedAddr := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		return addr
-	}
 	tests := []struct {
 		name   string
 		reason string
@@ -179,7 +170,7 @@ func TestCorpusVerdicts(t *testing.T) {
 			if tt.handle != nil {
 				target = serve(t, tt.handle)
 			} else {
-				target = Target{Name: "test", Addr: closedAddr()}
+				target = Target{Name: "test", Addr: testnet.ClosedAddr(t)}
 			}
 			c := corpusCheck(testCase(t, tt.level, tt.rule), tt.split)
 			env := &Env{Target: target, Config: testConfig()}

@@ -360,13 +360,7 @@ func TestDoDetails(t *testing.T) {
 		}
 	})
 	t.Run("dial error", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		res := Do(context.Background(), Target{Addr: addr}, &Probe{Chunks: [][]byte{[]byte(get)}}, quick)
+		res := Do(context.Background(), Target{Addr: testnet.ClosedAddr(t)}, &Probe{Chunks: [][]byte{[]byte(get)}}, quick)
 		got := []any{res.End, res.Log.ClosedBy, res.Err != nil, len(res.Log.Events), res.Log.Events[0].Kind}
 		want := []any{EndDialError, NotConnected, true, 1, Fault}
 		if diff := cmp.Diff(want, got); diff != "" {

@@ -39,3 +39,17 @@ func Serve(t testing.TB, handle func(c net.Conn)) string {
 	})
 	return ln.Addr().String()
 }
+
+// ClosedAddr returns a loopback address nothing listens on: a port the
+// system just handed out and that was closed at once, so that a dial to
+// it is refused.
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}

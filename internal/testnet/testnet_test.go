@@ -37,3 +37,12 @@ func TestServe(t *testing.T) {
 		t.Errorf("the listener at %s still accepts after cleanup", addr)
 	}
 }
+
+// TestClosedAddr: a dial to the address is refused.
+func TestClosedAddr(t *testing.T) {
+	addr := ClosedAddr(t)
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Errorf("a dial to %s succeeded; want it refused", addr)
+	}
+}

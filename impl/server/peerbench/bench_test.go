@@ -31,7 +31,9 @@ func helloFastHTTP(ctx *fasthttp.RequestCtx) {
 
 // conformPeer is impl/server with helloConform, configured as in
 // impl/server's own benchmarks: any client error or timeout it sees fails
-// the benchmark.
+// the benchmark. It is a copy of that one, not shared through benchload:
+// impl/server's benchmarks are in package server, and benchload importing
+// impl/server would make an import cycle of them.
 func conformPeer() benchload.Peer {
 	return benchload.Peer{Name: "conform", Start: func(tb testing.TB, l net.Listener) func() {
 		srv := &server.Server{Handler: server.HandlerFunc(helloConform),
