@@ -41,7 +41,6 @@ type refEnv struct {
 	mu       sync.Mutex
 	nconn    int      // guarded by mu: pipes made, for their names
 	timeouts []string // guarded by mu: TimeoutKind of each OnTimeout
-	errs     []string // guarded by mu: ClientError texts
 }
 
 func newRefEnv(scale func(time.Duration) time.Duration) *refEnv {
@@ -82,12 +81,6 @@ func (e *refEnv) startServer() {
 		e.mu.Lock()
 		e.timeouts = append(e.timeouts, k.String())
 		e.mu.Unlock()
-	}
-	s.OnClientError = func(ce *server.ClientError) []byte {
-		e.mu.Lock()
-		e.errs = append(e.errs, ce.Err.Error())
-		e.mu.Unlock()
-		return ce.Response()
 	}
 }
 
@@ -232,14 +225,6 @@ func (e *refEnv) timeoutKinds() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]string(nil), e.timeouts...)
-}
-
-// clientErrors returns the errors the server reported for requests it
-// could not read.
-func (e *refEnv) clientErrors() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.errs...)
 }
 
 // close closes the server and waits for every goroutine the scenario

@@ -217,9 +217,8 @@ func TestExpectContinueNetHTTP(t *testing.T) {
 // kaConn records the TCP keep-alive settings the Agent makes.
 type kaConn struct {
 	net.Conn
-	mu     *sync.Mutex
-	calls  *[]string
-	period time.Duration
+	mu    *sync.Mutex
+	calls *[]string
 }
 
 func (c kaConn) SetKeepAlive(on bool) error {

@@ -108,7 +108,6 @@ const (
 )
 
 var (
-	constH    = []byte("H")
 	constHTTP = []byte("HTTP")
 	constSP   = []byte(" ")
 )
